@@ -1,0 +1,66 @@
+// Errors: every failure in saslkit is an `absl::Status` carrying an `ErrorKind` payload that
+// callers branch on. The kind is set and read only through this header.
+//
+//   absl::Status s = Error(ErrorKind::kRejected, "SMTP: 535 5.7.8 bad credentials");
+//   if (KindOf(s) == ErrorKind::kRejected) { ... }
+//   SASLKIT_ASSIGN_OR_RETURN(auto bytes, Base64Decode(text));
+#ifndef SASLKIT_SASL_STATUS_H_
+#define SASLKIT_SASL_STATUS_H_
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace saslkit {
+
+// The machine-checkable kinds of failure. Each maps to one canonical status code (see STYLE.md).
+enum class ErrorKind {
+  kNone = 0,                // an OK status
+  kBadInput,                // the caller gave us something unusable (InvalidArgument)
+  kNoSupportedMechanisms,   // nothing offered is allowed and usable (FailedPrecondition)
+  kRejected,                // the server said no; its reply is kept (Unauthenticated)
+  kServerUnverified,        // the server failed its proof: SCRAM, DIGEST-MD5, GSSAPI (Unauthenticated)
+  kProtocol,                // the server broke the protocol or passed a bound (Internal/ResourceExhausted)
+  kConnection,              // the connection failed (Unavailable)
+  kTls,                     // TLS failed or was required and missing (Unavailable)
+  kTimeout,                 // a read or the whole exchange ran out of time (DeadlineExceeded)
+  kMechanism,               // a mechanism failed locally: missing credentials, library error (FailedPrecondition)
+};
+
+// Returns the stable lower-case name of `kind` ("rejected", "no_supported_mechanisms", ...).
+std::string_view ErrorKindName(ErrorKind kind);
+
+// Builds an error status of `kind` with `message`. The message must never hold a secret.
+absl::Status Error(ErrorKind kind, std::string_view message);
+
+// Like `Error(kProtocol, ...)` but with ResourceExhausted: a size or count bound was passed.
+absl::Status BoundError(std::string_view message);
+
+// Returns the kind carried by `status`; kNone for OK; a status made elsewhere maps from its code.
+ErrorKind KindOf(const absl::Status& status);
+
+// Returns `status` with `prefix: ` in front of its message, keeping its code and kind.
+absl::Status Annotate(const absl::Status& status, std::string_view prefix);
+
+}  // namespace saslkit
+
+#define SASLKIT_STATUS_CONCAT_INNER_(a, b) a##b
+#define SASLKIT_STATUS_CONCAT_(a, b) SASLKIT_STATUS_CONCAT_INNER_(a, b)
+
+// Returns from the current function when `expr` yields a non-OK status.
+#define SASLKIT_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::absl::Status saslkit_status_ = (expr);           \
+    if (!saslkit_status_.ok()) return saslkit_status_; \
+  } while (0)
+
+// Evaluates `rexpr` (a StatusOr); returns its status on error, else moves its value into `lhs`.
+#define SASLKIT_ASSIGN_OR_RETURN(lhs, rexpr) \
+  SASLKIT_ASSIGN_OR_RETURN_IMPL_(SASLKIT_STATUS_CONCAT_(saslkit_statusor_, __LINE__), lhs, rexpr)
+#define SASLKIT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, rexpr) \
+  auto tmp = (rexpr);                                   \
+  if (!tmp.ok()) return std::move(tmp).status();        \
+  lhs = std::move(tmp).value()
+
+#endif  // SASLKIT_SASL_STATUS_H_

@@ -1,0 +1,80 @@
+#include "sasl/secret.h"
+
+#include <sstream>
+
+#include "gtest/gtest.h"
+
+namespace saslkit {
+namespace {
+
+TEST(SecretTest, HoldsBytesAndPrintsOnlyLength) {
+  SecretBytes s(std::string_view("pencil\0x", 8));
+  EXPECT_EQ(s.size(), 8u);
+  EXPECT_EQ(s.view(), std::string_view("pencil\0x", 8));
+  std::ostringstream os;
+  os << s;
+  EXPECT_EQ(os.str(), "<secret: 8 bytes>");
+}
+
+TEST(SecretTest, AppendGrowsAcrossReallocations) {
+  SecretBytes s;
+  std::string expected;
+  for (int i = 0; i < 200; ++i) {
+    s.Append(static_cast<char>('a' + i % 26));
+    expected.push_back(static_cast<char>('a' + i % 26));
+  }
+  EXPECT_EQ(s.view(), expected);
+}
+
+TEST(SecretTest, MoveLeavesSourceEmpty) {
+  SecretBytes a("a long secret that does not fit in the inline buffer of a string");
+  SecretBytes b(std::move(a));
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented state
+  EXPECT_EQ(b.view(), "a long secret that does not fit in the inline buffer of a string");
+  SecretBytes c("short");
+  SecretBytes d(std::move(c));
+  EXPECT_TRUE(c.empty());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(d.view(), "short");
+  d = std::move(b);
+  EXPECT_EQ(d.view(), "a long secret that does not fit in the inline buffer of a string");
+}
+
+TEST(SecretTest, AdoptTakesTheStringAndEmptiesIt) {
+  std::string src(100, 'k');
+  SecretBytes s = SecretBytes::Adopt(std::move(src));
+  EXPECT_EQ(s.view(), std::string(100, 'k'));
+  std::string small = "tiny";
+  SecretBytes t = SecretBytes::Adopt(std::move(small));
+  EXPECT_EQ(t.view(), "tiny");
+  EXPECT_EQ(small.find("tiny"), std::string::npos);
+}
+
+TEST(SecretTest, ResizeAndClearWipeInPlace) {
+  SecretBytes s("abcdef");
+  char* p = s.Resize(3);
+  EXPECT_EQ(std::string_view(p, 3), "abc");
+  EXPECT_EQ(s.view(), "abc");
+  // After Clear the old bytes are gone from the buffer, not just hidden by the size.
+  s.Resize(6);
+  EXPECT_EQ(s.view(), std::string_view("abc\0\0\0", 6));
+  s.Clear();
+  EXPECT_TRUE(s.empty());
+}
+
+TEST(SecretTest, WipeZeroesMemory) {
+  char buf[16];
+  for (char& c : buf) c = 'x';
+  Wipe(buf, sizeof buf);
+  for (char c : buf) EXPECT_EQ(c, 0);
+}
+
+TEST(SecretTest, ConstantTimeEquals) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_TRUE(SecretBytes("x") == SecretBytes("x"));
+}
+
+}  // namespace
+}  // namespace saslkit

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that saslkit builds, tests and runs its lab with.
+# Idempotent; needs root. The packages' own daemons are kept from starting (policy-rc.d),
+# so nothing listens on the machine's standard ports: the lab starts its own instances.
+set -euo pipefail
+pkgs=(
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev
+  libssl-dev openssl libkrb5-dev libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libidn-dev libcurl4-openssl-dev
+  dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
+  krb5-kdc krb5-admin-server krb5-user
+  libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit
+  python3 valgrind ca-certificates
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-deps: installing ${missing[*]}" >&2
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; made_policy=1; fi
+  trap '[ $made_policy = 1 ] && rm -f "$policy"' EXIT
+  export DEBIAN_FRONTEND=noninteractive
+  echo "krb5-config krb5-config/default_realm string SASLKIT.TEST" | debconf-set-selections
+  echo "krb5-config krb5-config/add_servers_realm string SASLKIT.TEST" | debconf-set-selections
+  echo "krb5-config krb5-config/kerberos_servers string 127.0.0.1" | debconf-set-selections
+  echo "krb5-config krb5-config/admin_server string 127.0.0.1" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Stop anything the packages started despite policy-rc.d.
+  for s in dovecot krb5-kdc krb5-admin-server saslauthd; do
+    (systemctl stop "$s" 2>/dev/null || service "$s" stop 2>/dev/null || true) >/dev/null 2>&1
+  done
+fi
