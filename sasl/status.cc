@@ -83,4 +83,35 @@ absl::Status Annotate(const absl::Status& status, std::string_view prefix) {
   return out;
 }
 
+namespace {
+constexpr std::string_view kReplyUrl = "saslkit/server-reply";
+constexpr std::string_view kOAuthUrl = "saslkit/oauth-error";
+constexpr std::string_view kTokenRejectedUrl = "saslkit/token-rejected";
+
+std::string PayloadOf(const absl::Status& status, std::string_view url) {
+  auto payload = status.GetPayload(Av(url));
+  return payload ? std::string(*payload) : std::string();
+}
+}  // namespace
+
+absl::Status WithServerReply(absl::Status status, std::string_view reply) {
+  if (!status.ok()) status.SetPayload(Av(kReplyUrl), absl::Cord(Av(reply)));
+  return status;
+}
+
+std::string ServerReply(const absl::Status& status) { return PayloadOf(status, kReplyUrl); }
+
+absl::Status WithOAuthError(absl::Status status, std::string_view json, bool token_rejected) {
+  if (status.ok()) return status;
+  status.SetPayload(Av(kOAuthUrl), absl::Cord(Av(json)));
+  if (token_rejected) status.SetPayload(Av(kTokenRejectedUrl), absl::Cord("1"));
+  return status;
+}
+
+std::string OAuthError(const absl::Status& status) { return PayloadOf(status, kOAuthUrl); }
+
+bool TokenRejected(const absl::Status& status) {
+  return status.GetPayload(Av(kTokenRejectedUrl)).has_value();
+}
+
 }  // namespace saslkit

@@ -43,6 +43,19 @@ ErrorKind KindOf(const absl::Status& status);
 // Returns `status` with `prefix: ` in front of its message, keeping its code and kind.
 absl::Status Annotate(const absl::Status& status, std::string_view prefix);
 
+// Details a failure may carry beside its message, for callers and the command's --json.
+// Returns `status` with the server's reply line(s) attached.
+absl::Status WithServerReply(absl::Status status, std::string_view reply);
+// Returns the server reply attached to `status`, or "".
+std::string ServerReply(const absl::Status& status);
+// Returns `status` with the OAuth error JSON the server sent (RFC 7628 3.2.2) attached, and
+// marked as a token rejection when `token_rejected` (status "invalid_token" or "401").
+absl::Status WithOAuthError(absl::Status status, std::string_view json, bool token_rejected);
+// Returns the OAuth error JSON attached to `status`, or "".
+std::string OAuthError(const absl::Status& status);
+// Returns true when the server rejected the OAuth token itself (a refresh may help).
+bool TokenRejected(const absl::Status& status);
+
 }  // namespace saslkit
 
 #define SASLKIT_STATUS_CONCAT_INNER_(a, b) a##b

@@ -1,0 +1,22 @@
+// ANONYMOUS (RFC 4505): no identity; the message is optional trace information (an email
+// address or opaque text, at most 255 UTF-8 characters). Used only when the caller names it.
+//
+//   creds.anonymous_trace = "sirhc";
+//   Registry r;  r.Add(AnonymousMechanism());
+#ifndef SASLKIT_MECHANISMS_ANONYMOUS_H_
+#define SASLKIT_MECHANISMS_ANONYMOUS_H_
+
+#include "sasl/mechanism.h"
+
+namespace saslkit {
+
+// Returns the descriptor of ANONYMOUS. Making one fails with kBadInput when the trace is longer
+// than 255 characters, holds NUL, or is not UTF-8 (RFC 4505 3).
+MechanismInfo AnonymousMechanism();
+
+// Returns true when `s` is well-formed UTF-8 (RFC 3629).
+bool IsUtf8(std::string_view s);
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_MECHANISMS_ANONYMOUS_H_

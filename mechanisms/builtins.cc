@@ -1,0 +1,32 @@
+#include "mechanisms/builtins.h"
+
+#include "mechanisms/anonymous.h"
+#include "mechanisms/cram_md5.h"
+#include "mechanisms/external.h"
+#include "mechanisms/login.h"
+#include "mechanisms/native.h"
+#include "mechanisms/plain.h"
+
+namespace saslkit {
+
+std::vector<MechanismInfo> BuiltinMechanisms() {
+  std::vector<MechanismInfo> all;
+  all.push_back(PlainMechanism());
+  all.push_back(LoginMechanism());
+  all.push_back(CramMd5Mechanism());
+  all.push_back(ExternalMechanism());
+  all.push_back(AnonymousMechanism());
+  for (MechanismInfo& native : NativeMethods()) all.push_back(std::move(native));
+  return all;
+}
+
+Registry BuiltinRegistry() {
+  Registry registry;
+  for (MechanismInfo& info : BuiltinMechanisms()) {
+    // The built-in table is fixed and valid; a failure here is a bug caught by the tests.
+    (void)registry.Add(std::move(info));
+  }
+  return registry;
+}
+
+}  // namespace saslkit

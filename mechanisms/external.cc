@@ -1,0 +1,35 @@
+#include "mechanisms/external.h"
+
+#include <memory>
+
+#include "mechanisms/internal/one_shot.h"
+#include "mechanisms/ranking.h"
+#include "sasl/status.h"
+
+namespace saslkit {
+namespace {
+
+constexpr std::string_view kName = "EXTERNAL";
+
+absl::StatusOr<std::unique_ptr<SaslMethod>> MakeExternal(const MechanismContext& context) {
+  if (context.tls == nullptr || !context.tls->active) {
+    return Error(ErrorKind::kMechanism, "EXTERNAL needs a TLS connection with a client certificate");
+  }
+  return std::unique_ptr<SaslMethod>(std::make_unique<internal::OneShotMethod>(
+      kName, SecretBytes(context.credentials->authzid)));
+}
+
+}  // namespace
+
+MechanismInfo ExternalMechanism() {
+  return MechanismInfo{
+      .name = std::string(kName),
+      .strength = BuiltinStrength(kName),
+      .traits = kNoPassword | kNeedsTls,
+      .needs = kNeedClientCertificate,
+      .create = MakeExternal,
+      .summary = "identity from the TLS client certificate (RFC 4422 A)",
+  };
+}
+
+}  // namespace saslkit

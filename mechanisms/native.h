@@ -1,0 +1,26 @@
+// Descriptors of the protocol-native ways in, so that the policy ranks them beside the SASL
+// mechanisms: `+APOP` and `+USER` (POP3 USER/PASS) and `+LOGIN` (the IMAP LOGIN command).
+// The adapters run them; they have no `SaslMethod`. The '+' keeps them apart from SASL names.
+//
+//   for (MechanismInfo& m : NativeMethods()) registry.Add(std::move(m));
+//   // POP3 offers "+APOP" when the greeting has a timestamp
+#ifndef SASLKIT_MECHANISMS_NATIVE_H_
+#define SASLKIT_MECHANISMS_NATIVE_H_
+
+#include <string_view>
+#include <vector>
+
+#include "sasl/mechanism.h"
+
+namespace saslkit {
+
+inline constexpr std::string_view kApopName = "+APOP";
+inline constexpr std::string_view kPopUserName = "+USER";
+inline constexpr std::string_view kImapLoginName = "+LOGIN";
+
+// Returns the descriptors of +APOP, +USER and +LOGIN.
+std::vector<MechanismInfo> NativeMethods();
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_MECHANISMS_NATIVE_H_

@@ -1,0 +1,44 @@
+#include "mechanisms/plain.h"
+
+#include <memory>
+
+#include "mechanisms/internal/one_shot.h"
+#include "mechanisms/ranking.h"
+#include "sasl/status.h"
+
+namespace saslkit {
+namespace {
+
+constexpr std::string_view kName = "PLAIN";
+
+absl::StatusOr<std::unique_ptr<SaslMethod>> MakePlain(const MechanismContext& context) {
+  const Credentials& c = *context.credentials;
+  if (c.username.empty() || c.password.empty()) {
+    return Error(ErrorKind::kMechanism, "PLAIN needs a user name and a password");
+  }
+  // RFC 4616 2: authzid, authcid and passwd are UTF-8 without NUL.
+  auto has_nul = [](std::string_view s) { return s.find('\0') != std::string_view::npos; };
+  if (has_nul(c.username) || has_nul(c.authzid) || has_nul(c.password.view())) {
+    return Error(ErrorKind::kBadInput, "PLAIN: user name, authzid and password may not hold NUL");
+  }
+  SecretBytes message;
+  message.Reserve(c.authzid.size() + c.username.size() + c.password.size() + 2);
+  message.Append(c.authzid).Append('\0').Append(c.username).Append('\0').Append(c.password.view());
+  return std::unique_ptr<SaslMethod>(
+      std::make_unique<internal::OneShotMethod>(kName, std::move(message)));
+}
+
+}  // namespace
+
+MechanismInfo PlainMechanism() {
+  return MechanismInfo{
+      .name = std::string(kName),
+      .strength = BuiltinStrength(kName),
+      .traits = kReusableSecret,
+      .needs = kNeedUsername | kNeedPassword,
+      .create = MakePlain,
+      .summary = "user name and password in one message (RFC 4616); TLS required",
+  };
+}
+
+}  // namespace saslkit

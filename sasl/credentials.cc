@@ -1,0 +1,66 @@
+#include "sasl/credentials.h"
+
+#include <utility>
+
+#include "sasl/status.h"
+
+namespace saslkit {
+
+absl::StatusOr<SecretString> TokenSource::Refresh() {
+  return Error(ErrorKind::kMechanism, "the token source cannot refresh tokens");
+}
+
+namespace {
+
+class FixedTokenSource final : public TokenSource {
+ public:
+  explicit FixedTokenSource(SecretString token) : token_(std::move(token)) {}
+  absl::StatusOr<SecretString> Token() override { return token_.Clone(); }
+
+ private:
+  SecretString token_;
+};
+
+class CallbackTokenSource final : public TokenSource {
+ public:
+  CallbackTokenSource(std::function<absl::StatusOr<SecretString>()> current,
+                      std::function<absl::StatusOr<SecretString>()> refresh)
+      : current_(std::move(current)), refresh_(std::move(refresh)) {}
+  absl::StatusOr<SecretString> Token() override { return current_(); }
+  absl::StatusOr<SecretString> Refresh() override {
+    if (!refresh_) return TokenSource::Refresh();
+    return refresh_();
+  }
+  bool CanRefresh() const override { return static_cast<bool>(refresh_); }
+
+ private:
+  std::function<absl::StatusOr<SecretString>()> current_;
+  std::function<absl::StatusOr<SecretString>()> refresh_;
+};
+
+}  // namespace
+
+std::shared_ptr<TokenSource> FixedToken(SecretString token) {
+  return std::make_shared<FixedTokenSource>(std::move(token));
+}
+
+std::shared_ptr<TokenSource> TokenCallback(std::function<absl::StatusOr<SecretString>()> current,
+                                           std::function<absl::StatusOr<SecretString>()> refresh) {
+  return std::make_shared<CallbackTokenSource>(std::move(current), std::move(refresh));
+}
+
+uint32_t Available(const Credentials& c, bool client_certificate) {
+  uint32_t have = 0;
+  if (!c.username.empty()) have |= kNeedUsername;
+  if (!c.password.empty()) have |= kNeedPassword;
+  if (c.token) have |= kNeedToken;
+  if (c.oauth1) have |= kNeedOAuth1;
+  if (client_certificate) have |= kNeedClientCertificate;
+  if (c.use_kerberos_ticket || !c.kerberos_keytab.empty() ||
+      (!c.username.empty() && !c.password.empty())) {
+    have |= kNeedKerberos;
+  }
+  return have;
+}
+
+}  // namespace saslkit

@@ -1,0 +1,77 @@
+// What the caller knows about the account: the mechanisms pull only what they need from it.
+//
+//   Credentials creds;
+//   creds.username = "alice";  creds.password = SecretString("alice-pass-1");
+//   creds.domain = "CORP";     // NT domain / Kerberos realm when the user name has none
+#ifndef SASLKIT_SASL_CREDENTIALS_H_
+#define SASLKIT_SASL_CREDENTIALS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sasl/secret.h"
+
+namespace saslkit {
+
+// Supplies OAuth 2.0 access tokens. `Token` returns the current token; `Refresh` is asked once
+// when the server rejects that token as invalid or expired, and returns a new one.
+class TokenSource {
+ public:
+  virtual ~TokenSource() = default;
+  // Returns the token to present. Fails with kMechanism when none can be had.
+  virtual absl::StatusOr<SecretString> Token() = 0;
+  // Returns a fresh token after a rejection. The default cannot refresh (kMechanism).
+  virtual absl::StatusOr<SecretString> Refresh();
+  // Returns true when `Refresh` can produce a token different from the last one.
+  virtual bool CanRefresh() const { return false; }
+};
+
+// A token source that always returns the same token.
+std::shared_ptr<TokenSource> FixedToken(SecretString token);
+// A token source backed by a callback; `refresh` is optional (called after a rejection).
+std::shared_ptr<TokenSource> TokenCallback(std::function<absl::StatusOr<SecretString>()> current,
+                                           std::function<absl::StatusOr<SecretString>()> refresh = {});
+
+// OAuth 1.0a client credentials for Google's legacy XOAUTH (RFC 5849).
+struct OAuth1Credentials {
+  std::string consumer_key;
+  SecretString consumer_secret;
+  std::string token;
+  SecretString token_secret;
+};
+
+struct Credentials {
+  std::string username;        // authentication identity (authcid)
+  SecretString password;
+  std::string authzid;         // authorization identity; empty: act as `username`
+  std::string domain;          // account domain: NT domain for NTLM, realm for Kerberos/DIGEST
+  std::string workstation;     // NTLM workstation name
+  std::string target_name;     // GSSAPI target: "service@host" or "SmtpSvc/host[@REALM]"
+  std::string kerberos_ccache; // GSSAPI: credential cache name (empty: the default, KRB5CCNAME)
+  std::string kerberos_keytab; // GSSAPI: client keytab
+  bool use_kerberos_ticket = false;  // GSSAPI with the current user's ticket, no password
+  std::shared_ptr<TokenSource> token;  // OAuth 2.0 (XOAUTH2, OAUTHBEARER)
+  std::shared_ptr<OAuth1Credentials> oauth1;  // XOAUTH
+  std::string anonymous_trace;  // ANONYMOUS trace information (RFC 4505), e.g. an email address
+};
+
+// What a set of credentials can supply; a mechanism declares which of these it needs.
+enum Need : uint32_t {
+  kNeedUsername = 1u << 0,
+  kNeedPassword = 1u << 1,
+  kNeedToken = 1u << 2,              // an OAuth 2.0 token source
+  kNeedOAuth1 = 1u << 3,             // XOAUTH's OAuth 1.0a keys
+  kNeedClientCertificate = 1u << 4,  // a TLS client certificate in use (EXTERNAL)
+  kNeedKerberos = 1u << 5,           // a ticket, a keytab, or user name and password
+};
+
+// Returns the `Need` bits that `credentials` can satisfy; `client_certificate` says whether a
+// TLS client certificate is configured on the connection.
+uint32_t Available(const Credentials& credentials, bool client_certificate);
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_SASL_CREDENTIALS_H_

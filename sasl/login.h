@@ -1,0 +1,75 @@
+// The login loop shared by the adapters: asks the policy for candidates, runs each through the
+// one `Exchange` (or the adapter's own protocol-native login), and falls back where the policy
+// allows. An adapter implements `AuthSession`; nothing here knows SMTP, POP3 or IMAP.
+//
+//   LoginRequest request{.credentials = &creds, .registry = &registry, .policy = &policy};
+//   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, Login(session, request));
+//   std::cout << "authenticated with " << r.mechanism;
+#ifndef SASLKIT_SASL_LOGIN_H_
+#define SASLKIT_SASL_LOGIN_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sasl/credentials.h"
+#include "sasl/mechanism.h"
+#include "sasl/policy.h"
+#include "sasl/protocol_params.h"
+#include "sasl/random.h"
+#include "sasl/registry.h"
+#include "sasl/transport.h"
+
+namespace saslkit {
+
+// What the login loop needs from a protocol session.
+class AuthSession {
+ public:
+  virtual ~AuthSession() = default;
+  virtual const ProtocolParams& params() const = 0;
+  // The protocol's short name for native-method matching: "smtp", "pop3", "imap".
+  virtual std::string_view protocol() const = 0;
+  // Mechanisms the server offers now, plus the protocol-native methods it allows ("+APOP").
+  virtual std::vector<std::string> Offered() const = 0;
+  // Whether the server takes an initial response with the command (IMAP: SASL-IR).
+  virtual bool InitialResponseOffered() const = 0;
+  virtual Transport& transport() = 0;
+  virtual std::string_view host() const = 0;
+  virtual uint16_t port() const = 0;
+  virtual absl::Duration read_timeout() const = 0;
+  // Returns the tag for the next command ("" where the protocol has none).
+  virtual std::string NextTag() { return std::string(); }
+  // Runs a protocol-native login (`info.Has(kProtocolNative)`). Fails like an exchange does.
+  virtual absl::Status RunNative(const MechanismInfo& info, const Credentials& credentials);
+  // Called once after success with the server's final line (IMAP re-reads capabilities).
+  virtual absl::Status OnAuthenticated(std::string_view /*final_line*/) { return absl::OkStatus(); }
+};
+
+struct LoginRequest {
+  const Credentials* credentials = nullptr;
+  const Registry* registry = nullptr;
+  const SelectionPolicy* policy = nullptr;
+  MechanismOptions mechanism_options;
+  bool initial_response = true;    // per-server switch: false for servers that choke on IRs
+  bool client_certificate = false; // a TLS client certificate is in use (EXTERNAL)
+  RandomSource* random = nullptr;  // null: the system CSPRNG
+};
+
+struct LoginResult {
+  std::string mechanism;           // the one that authenticated
+  std::vector<Attempt> attempts;   // every mechanism tried, in order, the last one included
+  int lines_sent = 0;              // client lines across all exchanges
+};
+
+// Authenticates `session` with the first candidate that succeeds. Fails with
+// kNoSupportedMechanisms when nothing usable is offered or every candidate failed in a way that
+// allows falling back (the message lists what was tried); otherwise with the error that ended
+// the login (kRejected with the server's reply, kServerUnverified, kProtocol, kTls, kTimeout...).
+absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& request);
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_SASL_LOGIN_H_

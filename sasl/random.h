@@ -1,0 +1,47 @@
+// Randomness for nonces, client challenges and keys, behind an interface so that tests replay
+// the published vectors (RFC 5802, RFC 2831, MS-NLMP) with the "random" values they print.
+//
+//   RandomSource& random = SystemRandom();
+//   SASLKIT_ASSIGN_OR_RETURN(std::string nonce, random.Nonce(18));
+//   FixedRandom fixed({"fyko+d2lbbFgONRv9qkxdawL"});  // in a test
+#ifndef SASLKIT_SASL_RANDOM_H_
+#define SASLKIT_SASL_RANDOM_H_
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace saslkit {
+
+class RandomSource {
+ public:
+  virtual ~RandomSource() = default;
+  // Fills `size` bytes at `out` from a CSPRNG. Fails with kMechanism when the generator fails.
+  virtual absl::Status Fill(void* out, size_t size) = 0;
+  // Returns a printable nonce (base64 alphabet, no ',' and no '=') carrying `entropy_bytes` of
+  // randomness.
+  virtual absl::StatusOr<std::string> Nonce(size_t entropy_bytes);
+};
+
+// Returns the process-wide OpenSSL CSPRNG (RAND_bytes); thread-safe.
+RandomSource& SystemRandom();
+
+// A test source that hands out the given values in order: `Nonce` returns the next value as it
+// is, `Fill` copies the next value (its size must match). Fails with kMechanism when exhausted.
+class FixedRandom final : public RandomSource {
+ public:
+  explicit FixedRandom(std::deque<std::string> values) : values_(std::move(values)) {}
+  absl::Status Fill(void* out, size_t size) override;
+  absl::StatusOr<std::string> Nonce(size_t entropy_bytes) override;
+
+ private:
+  std::deque<std::string> values_;
+};
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_SASL_RANDOM_H_
