@@ -1,0 +1,197 @@
+#include "sasl/exchange.h"
+
+#include <string>
+
+#include "adapters/smtp/smtp_protocol.h"
+#include "gtest/gtest.h"
+#include "mechanisms/cram_md5.h"
+#include "mechanisms/plain.h"
+#include "sasl/base64.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/mechanism_harness.h"
+#include "tests/testing/test_mechanism.h"
+
+namespace saslkit {
+namespace {
+
+using ::saslkit::testing::IsOk;
+using ::saslkit::testing::MechanismHarness;
+using ::saslkit::testing::StatusIs;
+using ::saslkit::testing::TestMechanismInfo;
+using ::saslkit::testing::TestMethodScript;
+
+std::string Line(const Outgoing& o) { return std::string(o.line.view()); }
+
+std::unique_ptr<SaslMethod> Plain(MechanismHarness& h, std::string password = "tanstaaftanstaaf") {
+  h.credentials.username = "tim";
+  h.credentials.password = SecretString(password);
+  return std::move(h.Make()).value();
+}
+
+TEST(ExchangeTest, InitialResponseInTheCommandAndSuccess) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+  EXPECT_EQ(Line(first), "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+  EXPECT_EQ(first.sensitivity, Sensitivity::kSecret);
+  ASSERT_OK_AND_ASSIGN(auto next, ex.OnLine("235 2.7.0 Authentication successful"));
+  EXPECT_FALSE(next.has_value());
+  EXPECT_TRUE(ex.finished());
+  EXPECT_EQ(ex.lines_sent(), 1);
+}
+
+TEST(ExchangeTest, WithoutInitialResponseAnswersTheEmptyChallenge) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+  ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+  EXPECT_EQ(Line(first), "AUTH PLAIN\r\n");
+  EXPECT_EQ(first.sensitivity, Sensitivity::kPublic);
+  ASSERT_OK_AND_ASSIGN(auto response, ex.OnLine("334 "));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(Line(*response), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+  EXPECT_EQ(response->sensitivity, Sensitivity::kSecret);
+  ASSERT_OK_AND_ASSIGN(auto done, ex.OnLine("235 ok"));
+  EXPECT_FALSE(done.has_value());
+  EXPECT_TRUE(ex.finished());
+}
+
+TEST(ExchangeTest, LongInitialResponseGoesAfterAnEmptyChallenge) {
+  // RFC 4954 4: an AUTH command over 512 octets must not carry the initial response.
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h, std::string(600, 'p'));
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+  EXPECT_EQ(Line(first), "AUTH PLAIN\r\n");
+  ASSERT_OK_AND_ASSIGN(auto response, ex.OnLine("334"));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_GT(response->line.size(), 800u);
+}
+
+TEST(ExchangeTest, EmptyInitialResponseIsSentAsEquals) {
+  MechanismHarness h(TestMechanismInfo("X-EMPTY", 1, 0, TestMethodScript{.initial = ""}));
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+  EXPECT_EQ(Line(first), "AUTH X-EMPTY =\r\n");
+}
+
+TEST(ExchangeTest, CramMd5ChallengeAndResponse) {
+  MechanismHarness h(CramMd5Mechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+  EXPECT_EQ(Line(first), "AUTH CRAM-MD5\r\n");
+  ASSERT_OK_AND_ASSIGN(auto r,
+                       ex.OnLine("334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(Line(*r), "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n");
+}
+
+TEST(ExchangeTest, RejectionCarriesTheServerReply) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  auto r = ex.OnLine("535 5.7.8 Authentication credentials invalid");
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "535 5.7.8 Authentication credentials invalid"));
+  EXPECT_EQ(ServerReply(r.status()), "535 5.7.8 Authentication credentials invalid");
+  EXPECT_EQ(std::string(r.status().message()).find("tanstaaf"), std::string::npos);
+  EXPECT_TRUE(ex.finished());
+}
+
+TEST(ExchangeTest, MultiLineFailureKeepsEveryLine) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  ASSERT_OK_AND_ASSIGN(auto info, ex.OnLine("535-5.7.8 first part"));
+  EXPECT_FALSE(info.has_value());
+  EXPECT_FALSE(ex.finished());
+  auto r = ex.OnLine("535 5.7.8 second part");
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "first part"));
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "second part"));
+}
+
+TEST(ExchangeTest, MechanismErrorCancelsThenReports) {
+  MechanismHarness h(
+      TestMechanismInfo("X-FAIL", 1, 0, TestMethodScript{.fail_on_challenge = true}));
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
+  ASSERT_TRUE(cancel.has_value());
+  EXPECT_EQ(Line(*cancel), "*\r\n");
+  EXPECT_EQ(cancel->sensitivity, Sensitivity::kPublic);
+  EXPECT_THAT(ex.OnLine("501 5.7.0 Authentication aborted"),
+              StatusIs(ErrorKind::kMechanism, "X-FAIL: test: refused"));
+}
+
+TEST(ExchangeTest, InvalidBase64ChallengeCancels) {
+  MechanismHarness h(CramMd5Mechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 not*base64"));
+  ASSERT_TRUE(cancel.has_value());
+  EXPECT_EQ(Line(*cancel), "*\r\n");
+  EXPECT_THAT(ex.OnLine("501 cancelled"), StatusIs(ErrorKind::kProtocol, "base64"));
+}
+
+TEST(ExchangeTest, EndlessChallengesAreBounded) {
+  MechanismHarness h(TestMechanismInfo("X-LOOP", 1, 0, TestMethodScript{.steps = 1000}));
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "", {.max_challenges = 5});
+  ASSERT_TRUE(ex.Begin().ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto r, ex.OnLine("334 Zm9v"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_NE(Line(*r), "*\r\n");
+  }
+  ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
+  EXPECT_EQ(Line(*cancel), "*\r\n");
+  auto end = ex.OnLine("501 cancelled");
+  EXPECT_EQ(end.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(ExchangeTest, SuccessThatTheMechanismCannotBelieveFails) {
+  MechanismHarness h(
+      TestMechanismInfo("X-MUTUAL", 1, 0, TestMethodScript{.require_server_data = true}));
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  EXPECT_THAT(ex.OnLine("235 ok"), StatusIs(ErrorKind::kServerUnverified));
+}
+
+TEST(ExchangeTest, NonEmptyChallengeWhereTheInitialResponseWasDueCancels) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+  ASSERT_TRUE(ex.Begin().ok());
+  ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
+  EXPECT_EQ(Line(*cancel), "*\r\n");
+  EXPECT_THAT(ex.OnLine("501 x"), StatusIs(ErrorKind::kProtocol));
+}
+
+TEST(ExchangeTest, GarbageLineIsAProtocolError) {
+  MechanismHarness h(PlainMechanism());
+  auto m = Plain(h);
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  EXPECT_THAT(ex.OnLine("HTTP/1.1 400 Bad Request"), StatusIs(ErrorKind::kProtocol));
+  EXPECT_THAT(ex.OnLine("235 ok"), StatusIs(ErrorKind::kBadInput));  // already over
+}
+
+TEST(ExchangeTest, BeginTwiceIsAnError) {
+  MechanismHarness h(PlainMechanism());
+  h.credentials.username = "tim";
+  h.credentials.password = SecretString("x");
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "");
+  ASSERT_TRUE(ex.Begin().ok());
+  EXPECT_THAT(ex.Begin(), StatusIs(ErrorKind::kBadInput));
+}
+
+}  // namespace
+}  // namespace saslkit
