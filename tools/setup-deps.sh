@@ -10,7 +10,7 @@ pkgs=(
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
   krb5-kdc krb5-admin-server krb5-user
   libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit
-  python3 valgrind ca-certificates
+  python3 valgrind ca-certificates curl
 )
 missing=()
 for p in "${pkgs[@]}"; do
