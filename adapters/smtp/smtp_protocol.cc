@@ -55,6 +55,7 @@ absl::StatusOr<Reply> ClassifyAuth(std::string_view, std::string_view line) {
 
 std::string SmtpReply::Summary() const {
   std::string out = std::to_string(code);
+  if (!enhanced.empty()) out += " " + enhanced;
   for (size_t i = 0; i < lines.size(); ++i) {
     out += i == 0 ? " " : " / ";
     out += lines[i];

@@ -1,0 +1,187 @@
+#include "adapters/smtp/smtp_client.h"
+
+#include <utility>
+
+#include "sasl/status.h"
+
+namespace saslkit {
+
+SmtpClient::SmtpClient(Connection connection, SmtpOptions options)
+    : connection_(std::move(connection)), options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<SmtpClient>> SmtpClient::Open(Connection connection,
+                                                             SmtpOptions options) {
+  std::unique_ptr<SmtpClient> client(new SmtpClient(std::move(connection), std::move(options)));
+  SASLKIT_RETURN_IF_ERROR(client->Handshake());
+  return client;
+}
+
+absl::StatusOr<SmtpReply> SmtpClient::ReadReply() {
+  SmtpReplyReader reader;
+  while (!reader.done()) {
+    SASLKIT_ASSIGN_OR_RETURN(std::string line,
+                             transport().ReadLine(kSmtpMaxLine, read_timeout()));
+    SASLKIT_RETURN_IF_ERROR(Annotate(reader.Add(line), "SMTP"));
+  }
+  return reader.Take();
+}
+
+absl::StatusOr<SmtpReply> SmtpClient::Command(std::string_view line) {
+  std::string wire(line);
+  wire += "\r\n";
+  SASLKIT_RETURN_IF_ERROR(transport().Write(wire, Sensitivity::kPublic));
+  ++round_trips_;
+  return ReadReply();
+}
+
+absl::Status SmtpClient::Expect(const SmtpReply& reply, int code, std::string_view what) {
+  if (reply.code == code) return absl::OkStatus();
+  absl::Status status = Error(reply.code >= 400 ? ErrorKind::kRejected : ErrorKind::kProtocol,
+                              "SMTP " + std::string(what) + ": " + reply.Summary());
+  return WithServerReply(status, reply.Summary());
+}
+
+absl::Status SmtpClient::Hello() {
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply ehlo, Command("EHLO " + options_.helo_name));
+  if (ehlo.code == 250) {
+    capabilities_ = ParseEhlo(ehlo);
+    return absl::OkStatus();
+  }
+  if (ehlo.code < 500) return Expect(ehlo, 250, "EHLO");
+  // RFC 5321 4.1.4: a server that does not know EHLO gets HELO; no extensions then.
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply helo, Command("HELO " + options_.helo_name));
+  SASLKIT_RETURN_IF_ERROR(Expect(helo, 250, "HELO"));
+  capabilities_ = SmtpCapabilities();
+  return absl::OkStatus();
+}
+
+absl::Status SmtpClient::Handshake() {
+  SASLKIT_ASSIGN_OR_RETURN(greeting_, ReadReply());
+  ++round_trips_;
+  SASLKIT_RETURN_IF_ERROR(Expect(greeting_, 220, "greeting"));
+  SASLKIT_RETURN_IF_ERROR(Hello());
+  const TlsMode mode = connection_.server().tls_mode;
+  if (mode == TlsMode::kImplicit || mode == TlsMode::kNone) return absl::OkStatus();
+  if (!capabilities_.starttls) {
+    if (mode == TlsMode::kStartTlsRequired) {
+      return Error(ErrorKind::kTls,
+                   "SMTP server does not offer STARTTLS, which is required; refusing to continue "
+                   "without TLS");
+    }
+    return absl::OkStatus();
+  }
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply reply, Command("STARTTLS"));
+  if (reply.code != 220) {
+    // The server offered STARTTLS and then refused it: never fall back to plaintext quietly.
+    return WithServerReply(Error(ErrorKind::kTls, "SMTP STARTTLS refused: " + reply.Summary()),
+                           reply.Summary());
+  }
+  // RFC 3207 4.2 / RFC 8314 4: the transport refuses bytes that arrived before the handshake.
+  SASLKIT_RETURN_IF_ERROR(transport().StartTls(connection_.tls_options()));
+  capabilities_before_tls_ = std::move(capabilities_);
+  // RFC 3207 4.2: forget everything learnt before TLS and ask again.
+  return Hello();
+}
+
+absl::StatusOr<LoginResult> SmtpClient::Authenticate(const LoginRequest& request) {
+  LoginRequest r = request;
+  r.initial_response = request.initial_response && connection_.server().initial_response;
+  r.client_certificate = request.client_certificate ||
+                         !connection_.server().tls.client_certificate.empty();
+  auto result = Login(*this, r);
+  if (result.ok()) round_trips_ += result->lines_sent;
+  return result;
+}
+
+absl::Status SmtpClient::OnAuthenticated(std::string_view) {
+  authenticated_ = true;
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status CheckAddress(std::string_view address) {
+  for (char c : address) {
+    if (c == '\r' || c == '\n' || c == '<' || c == '>' || c == '\0') {
+      return Error(ErrorKind::kBadInput, "address holds CR, LF, NUL or angle brackets");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string DotStuff(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + message.size() / 64 + 8);
+  bool line_start = true;
+  for (size_t i = 0; i < message.size(); ++i) {
+    char c = message[i];
+    if (c == '\r' || c == '\n') {
+      out += "\r\n";
+      if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') ++i;
+      line_start = true;
+      continue;
+    }
+    if (line_start && c == '.') out += '.';  // RFC 5321 4.5.2
+    out += c;
+    line_start = false;
+  }
+  if (!line_start) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
+absl::Status SmtpClient::SendMail(const Envelope& envelope, std::string_view message) {
+  if (envelope.to.empty()) return Error(ErrorKind::kBadInput, "no recipients");
+  if (message.size() > options_.max_message_octets) {
+    return Error(ErrorKind::kBadInput, "message is larger than the configured maximum");
+  }
+  SASLKIT_RETURN_IF_ERROR(CheckAddress(envelope.from));
+  for (const std::string& to : envelope.to) SASLKIT_RETURN_IF_ERROR(CheckAddress(to));
+  if (capabilities_.size && *capabilities_.size > 0 && message.size() > *capabilities_.size) {
+    return Error(ErrorKind::kBadInput, "message exceeds the server's SIZE limit of " +
+                                           std::to_string(*capabilities_.size));
+  }
+  bool utf8_addresses = !IsAscii(envelope.from);
+  for (const std::string& to : envelope.to) utf8_addresses = utf8_addresses || !IsAscii(to);
+  if (utf8_addresses && !capabilities_.smtputf8) {
+    return Error(ErrorKind::kBadInput, "non-ASCII addresses need SMTPUTF8, which the server lacks");
+  }
+  std::string mail = "MAIL FROM:<" + envelope.from + ">";
+  if (!IsAscii(message) && capabilities_.eight_bit_mime) mail += " BODY=8BITMIME";
+  if (utf8_addresses) mail += " SMTPUTF8";
+  if (capabilities_.size) mail += " SIZE=" + std::to_string(message.size());
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply from, Command(mail));
+  SASLKIT_RETURN_IF_ERROR(Expect(from, 250, "MAIL FROM"));
+  for (const std::string& to : envelope.to) {
+    SASLKIT_ASSIGN_OR_RETURN(SmtpReply rcpt, Command("RCPT TO:<" + to + ">"));
+    if (rcpt.code != 250 && rcpt.code != 251) {
+      absl::Status refused = Expect(rcpt, 250, "RCPT TO <" + to + ">");
+      (void)Command("RSET");
+      return refused;
+    }
+  }
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply data, Command("DATA"));
+  SASLKIT_RETURN_IF_ERROR(Expect(data, 354, "DATA"));
+  SASLKIT_RETURN_IF_ERROR(transport().Write(DotStuff(message), Sensitivity::kPublic));
+  ++round_trips_;
+  SASLKIT_ASSIGN_OR_RETURN(SmtpReply done, ReadReply());
+  return Expect(done, 250, "end of DATA");
+}
+
+void SmtpClient::Quit() {
+  if (transport().Write("QUIT\r\n", Sensitivity::kPublic).ok()) {
+    (void)ReadReply();
+  }
+  transport().Close();
+}
+
+}  // namespace saslkit

@@ -1,0 +1,75 @@
+// Opening the connection an adapter runs over: TCP (or implicit TLS), an optional transcript,
+// and the list of servers tried in order when one cannot be reached. The TLS mode is shared
+// by SMTP, POP3 and IMAP: each adapter applies it with its own STARTTLS command.
+//
+//   ServerOptions s{.host = "mail.example.com", .port = 587, .tls_mode = TlsMode::kStartTlsRequired};
+//   SASLKIT_ASSIGN_OR_RETURN(Connection c, OpenConnection({s}, &transcript));
+//   SASLKIT_ASSIGN_OR_RETURN(auto smtp, SmtpClient::Open(std::move(c), {}));
+#ifndef SASLKIT_SASL_CONNECTION_H_
+#define SASLKIT_SASL_CONNECTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sasl/tcp_transport.h"
+#include "sasl/transcript.h"
+#include "sasl/transport.h"
+
+namespace saslkit {
+
+enum class TlsMode {
+  kImplicit,           // TLS from the first byte (RFC 8314): smtps, pop3s, imaps
+  kStartTlsRequired,   // STARTTLS/STLS must be offered and succeed, else kTls
+  kStartTlsIfOffered,  // upgrade when offered; otherwise stay in plaintext (policy still guards)
+  kNone,               // never upgrade
+};
+
+// Returns "implicit", "required", "auto" or "never".
+std::string_view TlsModeName(TlsMode mode);
+
+// One server and how to talk to it.
+struct ServerOptions {
+  std::string host;
+  uint16_t port = 0;
+  TlsMode tls_mode = TlsMode::kStartTlsIfOffered;
+  TlsOptions tls;                              // server_name defaults to `host`
+  ConnectOptions connect;
+  absl::Duration read_timeout = absl::Seconds(60);
+  bool initial_response = true;                // off for servers that choke on them
+};
+
+// An open connection: the transport adapters use (recording when a transcript is given) and
+// the server it reached.
+class Connection {
+ public:
+  Connection(std::unique_ptr<Transport> transport, ServerOptions server,
+             std::optional<Transcript> transcript = std::nullopt);
+  Connection(Connection&&) = default;
+  Connection& operator=(Connection&&) = default;
+
+  Transport& transport() { return recording_ ? *recording_ : *transport_; }
+  const ServerOptions& server() const { return server_; }
+  // Returns `server().tls` with the server name filled in.
+  TlsOptions tls_options() const;
+
+ private:
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<RecordingTransport> recording_;
+  ServerOptions server_;
+};
+
+// Connects to the first of `servers` that can be reached (implicit TLS where its mode says so).
+// Moves on only after kConnection or kTimeout; fails with the last server's error, or with
+// kBadInput for an empty list. `transcript`, when given, records everything from the start.
+absl::StatusOr<Connection> OpenConnection(const std::vector<ServerOptions>& servers,
+                                          const Transcript* transcript = nullptr);
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_SASL_CONNECTION_H_
