@@ -1,0 +1,94 @@
+#include "tests/testing/lab_env.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace saslkit::testing {
+
+const LabEnv& LabEnv::Get() {
+  static const LabEnv* env = [] {
+    auto* e = new LabEnv();
+    const char* dir = std::getenv("SASLKIT_LAB_DIR");
+    std::string path = std::string(dir != nullptr ? dir : "/tmp/saslkit-lab") + "/env";
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << "lab tests need the lab: no " << path
+                << " (run `tests/lab/lab.sh start` first, or tools/test.sh)\n";
+      std::abort();
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t eq = line.find('=');
+      if (eq == std::string::npos || line[0] == '#') continue;
+      e->values_[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    // GSSAPI and the Kerberos tools read these from the environment.
+    for (const char* key : {"KRB5_CONFIG", "KRB5CCNAME"}) {
+      auto it = e->values_.find(key);
+      if (it != e->values_.end()) setenv(key, it->second.c_str(), 1);
+    }
+    return e;
+  }();
+  return *env;
+}
+
+const std::string& LabEnv::Value(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) {
+    std::cerr << "lab env has no " << key << "\n";
+    std::abort();
+  }
+  return it->second;
+}
+
+ServerOptions LabEnv::Server(LabService service) const {
+  ServerOptions s;
+  s.host = Value("SASLKIT_LAB_HOST");
+  const char* port_key = "";
+  switch (service) {
+    case LabService::kSubmission: port_key = "SASLKIT_LAB_SUBMISSION_PORT"; break;
+    case LabService::kSubmissions: port_key = "SASLKIT_LAB_SUBMISSIONS_PORT"; break;
+    case LabService::kImap: port_key = "SASLKIT_LAB_IMAP_PORT"; break;
+    case LabService::kImaps: port_key = "SASLKIT_LAB_IMAPS_PORT"; break;
+    case LabService::kPop3: port_key = "SASLKIT_LAB_POP3_PORT"; break;
+    case LabService::kPop3s: port_key = "SASLKIT_LAB_POP3S_PORT"; break;
+  }
+  s.port = static_cast<uint16_t>(std::stoi(Value(port_key)));
+  const bool implicit = service == LabService::kSubmissions || service == LabService::kImaps ||
+                        service == LabService::kPop3s;
+  s.tls_mode = implicit ? TlsMode::kImplicit : TlsMode::kStartTlsRequired;
+  s.tls.ca_file = Value("SASLKIT_LAB_CA");
+  s.connect.connect_timeout = absl::Seconds(10);
+  s.connect.write_timeout = absl::Seconds(10);
+  s.read_timeout = absl::Seconds(10);
+  return s;
+}
+
+Credentials LabEnv::Alice() const {
+  Credentials c;
+  c.username = Value("SASLKIT_LAB_ALICE_USER");
+  c.password = SecretString(Value("SASLKIT_LAB_ALICE_PASS"));
+  return c;
+}
+
+std::vector<std::string> LabEnv::Mailbox(const std::string& user) const {
+  std::vector<std::string> out;
+  for (const char* sub : {"new", "cur"}) {
+    std::filesystem::path dir =
+        std::filesystem::path(Value("SASLKIT_LAB_MAIL_DIR")) / user / sub;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::ifstream f(entry.path(), std::ios::binary);
+      std::ostringstream ss;
+      ss << f.rdbuf();
+      out.push_back(ss.str());
+    }
+  }
+  return out;
+}
+
+}  // namespace saslkit::testing

@@ -1,0 +1,50 @@
+// The lab's facts for lab tests: reads `$SASLKIT_LAB_DIR/env` (default /tmp/saslkit-lab/env),
+// written by `tests/lab/lab.sh start`. A lab test without a running lab fails loudly; the
+// test script starts the lab before running the `lab` suite.
+//
+//   const LabEnv& lab = LabEnv::Get();
+//   ServerOptions s = lab.Server(LabService::kSubmission);
+//   creds.password = SecretString(lab.Value("SASLKIT_LAB_ALICE_PASS"));
+#ifndef SASLKIT_TESTS_TESTING_LAB_ENV_H_
+#define SASLKIT_TESTS_TESTING_LAB_ENV_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sasl/connection.h"
+#include "sasl/credentials.h"
+
+namespace saslkit::testing {
+
+enum class LabService {
+  kSubmission,   // 10587 STARTTLS
+  kSubmissions,  // 10465 implicit TLS
+  kImap,         // 10143 STARTTLS
+  kImaps,        // 10993
+  kPop3,         // 10110 STLS
+  kPop3s,        // 10995
+};
+
+class LabEnv {
+ public:
+  // Loads the env file once; aborts the test binary with a clear message when it is missing.
+  static const LabEnv& Get();
+
+  // Returns the value of `key`, or aborts when the lab did not write it.
+  const std::string& Value(const std::string& key) const;
+  // Returns a server description for `service`: lab host, port, TLS mode (required STARTTLS or
+  // implicit), certificate checked against the lab CA, 10 s timeouts.
+  ServerOptions Server(LabService service) const;
+  // Returns alice's user name and password.
+  Credentials Alice() const;
+  // Returns the files (name -> contents) in `user`'s Maildir new/ and cur/ folders.
+  std::vector<std::string> Mailbox(const std::string& user) const;
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace saslkit::testing
+
+#endif  // SASLKIT_TESTS_TESTING_LAB_ENV_H_
