@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (as root) and runs every saslkit test:
+#   1. installs the Debian packages (tools/setup-deps.sh),
+#   2. builds with warnings as errors and runs the unit tests,
+#   3. starts the lab (real Dovecot, MIT KDC, OAuth endpoints on 127.0.0.1) and runs the lab
+#      tests, then stops it,
+#   4. builds again under AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit and
+#      lab tests there too,
+#   5. runs every fuzz target briefly (when clang's libFuzzer is available).
+# Prints "tests: N passed, M failed" last; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash tools/setup-deps.sh
+
+results="$root/build-test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+configure() {  # configure DIR [meson options...]
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+run_suite() {  # run_suite BUILD_DIR SUITE LABEL
+  local dir=$1 suite=$2 label=$3
+  GTEST_OUTPUT="xml:$results/$label/" meson test -C "$dir" --suite "$suite" --print-errorlogs \
+    --num-processes 1
+}
+
+lab_started=0
+cleanup() { [ "$lab_started" = 1 ] && bash tests/lab/lab.sh stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+status=0
+echo "== build (warnings are errors)"
+configure build-ci --werror -Dbuildtype=debugoptimized
+ninja -C build-ci -j "$jobs"
+
+echo "== unit tests"
+run_suite build-ci unit plain-unit || status=1
+
+echo "== lab: real servers on 127.0.0.1"
+bash tests/lab/lab.sh start
+lab_started=1
+run_suite build-ci lab plain-lab || status=1
+
+echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
+configure build-asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbenchmarks=false
+ninja -C build-asan -j "$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build-asan unit asan-unit || status=1
+run_suite build-asan lab asan-lab || status=1
+bash tests/lab/lab.sh stop >/dev/null
+lab_started=0
+
+if [ -x tests/fuzz/run.sh ]; then
+  echo "== fuzz targets, a short run each"
+  bash tests/fuzz/run.sh --smoke || status=1
+fi
+
+python3 - "$results" <<'PY' || status=1
+import sys, pathlib, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in pathlib.Path(sys.argv[1]).rglob("*.xml"):
+    root = ET.parse(f).getroot()
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None:
+            failed += 1
+        elif case.get("status") == "notrun" or case.get("result") == "skipped":
+            skipped += 1
+        else:
+            passed += 1
+print(f"tests: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+sys.exit(1 if failed or passed == 0 else 0)
+PY
+exit $status
