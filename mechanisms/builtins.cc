@@ -3,6 +3,7 @@
 #include "mechanisms/anonymous.h"
 #include "mechanisms/cram_md5.h"
 #include "mechanisms/external.h"
+#include "mechanisms/gssapi.h"
 #include "mechanisms/login.h"
 #include "mechanisms/native.h"
 #include "mechanisms/plain.h"
@@ -15,6 +16,7 @@ std::vector<MechanismInfo> BuiltinMechanisms() {
   all.push_back(LoginMechanism());
   all.push_back(CramMd5Mechanism());
   all.push_back(ExternalMechanism());
+  all.push_back(GssapiMechanism());
   all.push_back(AnonymousMechanism());
   for (MechanismInfo& native : NativeMethods()) all.push_back(std::move(native));
   return all;
