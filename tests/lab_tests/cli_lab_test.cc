@@ -1,0 +1,113 @@
+// The saslkit command against the lab: exit codes, --json, redaction, probe.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/lab_env.h"
+
+namespace saslkit {
+namespace {
+
+using ::saslkit::testing::LabEnv;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run Saslkit(const std::string& args, const std::string& password) {
+  const char* bin = std::getenv("SASLKIT_BIN");
+  EXPECT_NE(bin, nullptr) << "meson passes SASLKIT_BIN";
+  std::string cmd = "SASLKIT_PASSWORD='" + password + "' " + std::string(bin ? bin : "saslkit") +
+                    " " + args + " 2>&1 </dev/null";
+  Run r{0, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Url(const char* scheme, const char* port_key) {
+  return std::string(scheme) + "://localhost:" + LabEnv::Get().Value(port_key);
+}
+
+std::string Common() {
+  return " --user " + LabEnv::Get().Value("SASLKIT_LAB_ALICE_USER") + " --cafile " +
+         LabEnv::Get().Value("SASLKIT_LAB_CA") + " --timeout 10";
+}
+
+TEST(CliLab, AuthSucceedsAndExitsZero) {
+  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() + " --json",
+                  LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"ok\":true"));
+  EXPECT_THAT(r.out, HasSubstr("\"mechanism\":\"SCRAM-SHA-256\""));
+  EXPECT_THAT(r.out, HasSubstr("\"tls\":\"TLSv1.3\""));
+}
+
+TEST(CliLab, WrongPasswordExitsFourWithTheServerReply) {
+  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+                      " --mech PLAIN --json",
+                  "definitely-wrong");
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"error_kind\":\"rejected\""));
+  EXPECT_THAT(r.out, HasSubstr("\"server_reply\":\"535"));
+  EXPECT_THAT(r.out, Not(HasSubstr("definitely-wrong")));
+}
+
+TEST(CliLab, RequiredStartTlsOnAnImplicitPortIsNotSilentPlaintext) {
+  // The implicit-TLS port spoken to in plaintext never greets: a timeout, exit 7 (or 5).
+  Run r = Saslkit("auth smtp://localhost:" + LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT") +
+                      Common() + " --timeout 2 --starttls required",
+                  "x");
+  EXPECT_TRUE(r.code == 7 || r.code == 5 || r.code == 6) << r.code << r.out;
+}
+
+TEST(CliLab, PlaintextPasswordRefusedWithAHint) {
+  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+                      " --starttls never --mech PLAIN",
+                  LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("--starttls required"));
+}
+
+TEST(CliLab, VerboseTranscriptRedactsThePassword) {
+  const std::string password = LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS");
+  for (const char* mech : {"PLAIN", "LOGIN"}) {
+    Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+                        " -v --mech " + mech,
+                    password);
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("C: AUTH " + std::string(mech)));
+    EXPECT_THAT(r.out, HasSubstr("redacted"));
+    EXPECT_THAT(r.out, Not(HasSubstr(password)));
+  }
+}
+
+TEST(CliLab, ProbeListsMechanismsBeforeAndAfterTlsAndTheOrder) {
+  Run r = Saslkit("probe " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + " --cafile " +
+                      LabEnv::Get().Value("SASLKIT_LAB_CA") + " --json",
+                  "");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"offered_before_tls\":[\"PLAIN\""));
+  EXPECT_THAT(r.out, HasSubstr("\"order\":[\"SCRAM-SHA-256\",\"SCRAM-SHA-1\""));
+  EXPECT_THAT(r.out, HasSubstr("{\"mechanism\":\"XOAUTH2\",\"reason\":\"OAuth is used only"));
+}
+
+TEST(CliLab, SendsAMessage) {
+  Run r = Saslkit("send " + Url("smtps", "SASLKIT_LAB_SUBMISSIONS_PORT") + Common() +
+                      " --from alice@localhost --to bob@localhost --subject cli-lab-test",
+                  LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("sent via smtp://localhost"));
+}
+
+}  // namespace
+}  // namespace saslkit
