@@ -6,6 +6,7 @@
 #include "mechanisms/gssapi.h"
 #include "mechanisms/login.h"
 #include "mechanisms/native.h"
+#include "mechanisms/ntlm.h"
 #include "mechanisms/plain.h"
 
 namespace saslkit {
@@ -15,6 +16,7 @@ std::vector<MechanismInfo> BuiltinMechanisms() {
   all.push_back(PlainMechanism());
   all.push_back(LoginMechanism());
   all.push_back(CramMd5Mechanism());
+  all.push_back(NtlmMechanism());
   all.push_back(ExternalMechanism());
   all.push_back(GssapiMechanism());
   all.push_back(AnonymousMechanism());
