@@ -28,6 +28,7 @@ struct ConnectOptions {
   absl::Duration write_timeout = absl::Seconds(30);
 };
 
+// One connection, used by one thread at a time.
 class TcpTransport final : public Transport {
  public:
   // Resolves `host` (a name, an IPv4 literal, or an IPv6 literal with or without brackets) and
