@@ -2,12 +2,14 @@
 
 #include "mechanisms/anonymous.h"
 #include "mechanisms/cram_md5.h"
+#include "mechanisms/digest_md5.h"
 #include "mechanisms/external.h"
 #include "mechanisms/gssapi.h"
 #include "mechanisms/login.h"
 #include "mechanisms/native.h"
 #include "mechanisms/ntlm.h"
 #include "mechanisms/plain.h"
+#include "mechanisms/scram.h"
 
 namespace saslkit {
 
@@ -16,6 +18,11 @@ std::vector<MechanismInfo> BuiltinMechanisms() {
   all.push_back(PlainMechanism());
   all.push_back(LoginMechanism());
   all.push_back(CramMd5Mechanism());
+  all.push_back(ScramSha256PlusMechanism());
+  all.push_back(ScramSha256Mechanism());
+  all.push_back(ScramSha1PlusMechanism());
+  all.push_back(ScramSha1Mechanism());
+  all.push_back(DigestMd5Mechanism());
   all.push_back(NtlmMechanism());
   all.push_back(ExternalMechanism());
   all.push_back(GssapiMechanism());

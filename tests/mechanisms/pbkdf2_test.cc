@@ -1,0 +1,118 @@
+// PBKDF2-HMAC (mechanisms/internal/pbkdf2.h) against RFC 6070 and RFC 7914 11, and against
+// OpenSSL's PKCS5_PBKDF2_HMAC for random inputs (long keys, odd output lengths, many blocks).
+#include "mechanisms/internal/pbkdf2.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "sasl/base64.h"
+#include "tests/testing/matchers.h"
+
+namespace saslkit::internal {
+namespace {
+
+using ::saslkit::testing::Hex;
+using ::saslkit::testing::StatusIs;
+
+std::string Derive(Pbkdf2Hash hash, std::string_view p, std::string_view s, uint32_t c,
+                   size_t len) {
+  auto key = Pbkdf2Hmac(hash, p, s, c, len);
+  EXPECT_TRUE(key.ok()) << key.status();
+  return key.ok() ? Hex(key->view()) : "";
+}
+
+TEST(Pbkdf2Test, Rfc6070Sha1) {
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, "password", "salt", 1, 20),
+            "0c60c80f961f0e71f3a9b524af6012062fe037a6");
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, "password", "salt", 2, 20),
+            "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, "password", "salt", 4096, 20),
+            "4b007901b765489abead49d926f721d065a429c1");
+  // RFC 6070 2: a 25-octet key (two blocks) from longer inputs, and NUL inside both.
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, "passwordPASSWORDpassword",
+                   "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096, 25),
+            "3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038");
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, std::string_view("pass\0word", 9),
+                   std::string_view("sa\0lt", 5), 4096, 16),
+            "56fa6aa75548099dcc37d7f03425e0c3");
+}
+
+TEST(Pbkdf2Test, Rfc7914Sha256) {
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha256, "passwd", "salt", 1, 64),
+            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+            "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha256, "Password", "NaCl", 80000, 64),
+            "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+            "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+}
+
+std::string Salt(std::string_view base64) {
+  auto salt = Base64Decode(base64);
+  EXPECT_TRUE(salt.ok());
+  return salt.ok() ? *salt : "";
+}
+
+TEST(Pbkdf2Test, ScramSaltedPasswords) {
+  // test-vectors.md (derived): RFC 5802 and RFC 7677 SaltedPassword for "pencil".
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha1, "pencil", Salt("QSXCR+Q6sek8bf92"), 4096, 20),
+            "1d96ee3a529b5a5f9e47c01f229a2cb8a6e15f7d");
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha256, "pencil",
+                   Salt("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096, 32),
+            "c4a49510323ab4f952cac1fa99441939e78ea74d6be81ddf7096e87513dc615d");
+}
+
+TEST(Pbkdf2Test, MatchesOpenSslForRandomInputs) {
+  const size_t password_sizes[] = {0, 1, 20, 63, 64, 65, 100, 300};
+  const size_t salt_sizes[] = {0, 1, 16, 55, 56, 64, 119, 200};
+  const size_t key_sizes[] = {1, 19, 20, 21, 32, 33, 64, 100};
+  const uint32_t iteration_counts[] = {1, 2, 3, 17, 1000};
+  int cases = 0;
+  for (Pbkdf2Hash hash : {Pbkdf2Hash::kSha1, Pbkdf2Hash::kSha256}) {
+    const EVP_MD* md = hash == Pbkdf2Hash::kSha1 ? EVP_sha1() : EVP_sha256();
+    for (size_t i = 0; i < 8; ++i) {
+      std::string password(password_sizes[i], '\0');
+      std::string salt(salt_sizes[(i * 3) % 8], '\0');
+      if (!password.empty()) {
+        ASSERT_EQ(RAND_bytes(reinterpret_cast<unsigned char*>(password.data()),
+                             static_cast<int>(password.size())), 1);
+      }
+      if (!salt.empty()) {
+        ASSERT_EQ(RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()),
+                             static_cast<int>(salt.size())), 1);
+      }
+      const size_t key_size = key_sizes[(i * 5) % 8];
+      const uint32_t iterations = iteration_counts[i % 5];
+      std::string expected(key_size, '\0');
+      ASSERT_EQ(PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                                  reinterpret_cast<const unsigned char*>(salt.data()),
+                                  static_cast<int>(salt.size()), static_cast<int>(iterations), md,
+                                  static_cast<int>(key_size),
+                                  reinterpret_cast<unsigned char*>(expected.data())),
+                1);
+      EXPECT_EQ(Derive(hash, password, salt, iterations, key_size), Hex(expected))
+          << "password " << password.size() << " salt " << salt.size() << " key " << key_size
+          << " iterations " << iterations;
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 16);
+}
+
+TEST(Pbkdf2Test, ZeroIterationsIsBadInput) {
+  EXPECT_THAT(Pbkdf2Hmac(Pbkdf2Hash::kSha256, "p", "s", 0, 32), StatusIs(ErrorKind::kBadInput));
+}
+
+TEST(Pbkdf2Test, ZeroKeyLengthIsBadInput) {
+  EXPECT_THAT(Pbkdf2Hmac(Pbkdf2Hash::kSha1, "p", "s", 1, 0), StatusIs(ErrorKind::kBadInput));
+}
+
+TEST(Pbkdf2Test, DigestSizes) {
+  EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha1), 20u);
+  EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha256), 32u);
+}
+
+}  // namespace
+}  // namespace saslkit::internal
