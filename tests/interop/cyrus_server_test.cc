@@ -497,6 +497,14 @@ TEST(CyrusNtlmTest, NonAsciiPasswordIsHashedOctetWiseByCyrus) {
   EXPECT_THAT(RunInterop(client, server), StatusIs(ErrorKind::kRejected, "incorrect NTLMv2"));
 }
 
+// [MS-NLMP] 3.3.2 NTOWFv2 upper-cases the user name only; Cyrus upper-cases the domain too, so
+// a domain with lower-case letters fails there (Windows and Samba keep the domain's case).
+TEST(CyrusNtlmTest, LowerCaseDomainIsUpperCasedByCyrus) {
+  ClientSetup client = Client(NtlmMechanism(), User{"Example\\alice", kAlice.password});
+  CyrusServer server("NTLM");
+  EXPECT_THAT(RunInterop(client, server), StatusIs(ErrorKind::kRejected, "incorrect NTLMv2"));
+}
+
 TEST(CyrusNtlmTest, WrongPasswordWithDomainIsRejectedAsBadAuth) {
   ClientSetup client = Client(NtlmMechanism(), User{"EXAMPLE\\alice", "Tr0ub4dor&4"});
   CyrusServer server("NTLM");
