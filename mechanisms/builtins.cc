@@ -7,9 +7,12 @@
 #include "mechanisms/gssapi.h"
 #include "mechanisms/login.h"
 #include "mechanisms/native.h"
+#include "mechanisms/oauthbearer.h"
 #include "mechanisms/ntlm.h"
 #include "mechanisms/plain.h"
 #include "mechanisms/scram.h"
+#include "mechanisms/xoauth.h"
+#include "mechanisms/xoauth2.h"
 
 namespace saslkit {
 
@@ -27,6 +30,9 @@ std::vector<MechanismInfo> BuiltinMechanisms() {
   all.push_back(ExternalMechanism());
   all.push_back(GssapiMechanism());
   all.push_back(AnonymousMechanism());
+  all.push_back(OauthBearerMechanism());
+  all.push_back(Xoauth2Mechanism());
+  all.push_back(XoauthMechanism());
   for (MechanismInfo& native : NativeMethods()) all.push_back(std::move(native));
   return all;
 }

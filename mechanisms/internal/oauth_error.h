@@ -1,0 +1,73 @@
+// The OAuth error a server sends as a challenge when it refuses a bearer token (RFC 7628 3.2.2;
+// Google's XOAUTH2 sends the same JSON), and the small strict JSON reader behind it. The reader
+// takes one JSON object (RFC 8259) and returns its members; nested arrays and objects are
+// checked and skipped, never built. There is no JSON library among our dependencies, and these
+// documents are tiny: a handful of string members.
+//
+//   SASLKIT_ASSIGN_OR_RETURN(OAuthError error, ParseOAuthError(challenge));
+//   if (error.TokenRejected()) { ... }           // "invalid_token" or "401": refreshing may help
+//   return WithOAuthError(rejection, error.json, error.TokenRejected());
+#ifndef SASLKIT_MECHANISMS_INTERNAL_OAUTH_ERROR_H_
+#define SASLKIT_MECHANISMS_INTERNAL_OAUTH_ERROR_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sasl/secret.h"
+
+namespace saslkit::internal {
+
+enum class JsonType { kString, kNumber, kTrue, kFalse, kNull, kArray, kObject };
+
+// One member of the top-level object. `value` is the decoded text of a string and the literal
+// text of a number; it is empty for the other types. It is secret memory because a token
+// endpoint's answer carries the access token.
+struct JsonMember {
+  std::string name;
+  JsonType type = JsonType::kNull;
+  SecretBytes value;
+};
+
+inline constexpr size_t kMaxOAuthErrorSize = 16 * 1024;
+inline constexpr size_t kMaxJsonMembers = 256;
+inline constexpr int kMaxJsonDepth = 8;  // the top-level object is depth 1
+
+// Parses `text` as exactly one JSON object, with optional white space around it. Fails with
+// kProtocol on anything that is not RFC 8259 JSON (bad escapes, lone surrogates, invalid UTF-8,
+// control characters in strings, trailing data, a duplicate member name, a non-object at the
+// top), and with a bound error (kProtocol, ResourceExhausted) when `text` is longer than
+// `max_size`, has more than `kMaxJsonMembers` members or nests deeper than `kMaxJsonDepth`.
+absl::StatusOr<std::vector<JsonMember>> ParseJsonObject(std::string_view text, size_t max_size);
+
+// Returns the member called `name`, or nullptr.
+const JsonMember* FindJsonMember(const std::vector<JsonMember>& members, std::string_view name);
+
+// The fields of an OAuth error challenge (RFC 7628 3.2.2); absent fields are empty.
+struct OAuthError {
+  std::string json;                  // the document as received, without trailing white space
+  std::string status;                // "invalid_token", "insufficient_scope", Google's "401", ...
+  std::string schemes;
+  std::string scope;
+  std::string openid_configuration;
+
+  // Returns true when the status says the token itself was refused (invalid or expired), so a
+  // fresh token may succeed: "invalid_token" (RFC 6750 3.1) or Google's HTTP-style "401".
+  bool TokenRejected() const;
+};
+
+// Parses an error challenge. Fails with kProtocol when it is not a JSON object, when it has no
+// "status" member (RFC 7628 3.2.2: REQUIRED) or a known member is not a string (a numeric
+// "status" is accepted), and with a bound error beyond `kMaxOAuthErrorSize`.
+absl::StatusOr<OAuthError> ParseOAuthError(std::string_view challenge);
+
+// Returns `rejection` with the OAuth error attached (sasl/status.h `WithOAuthError`), marked as
+// a token rejection when `TokenRejected()`; keeps its kind and message.
+absl::Status ExplainOAuthRejection(absl::Status rejection, const OAuthError& error);
+
+}  // namespace saslkit::internal
+
+#endif  // SASLKIT_MECHANISMS_INTERNAL_OAUTH_ERROR_H_

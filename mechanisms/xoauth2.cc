@@ -1,0 +1,110 @@
+#include "mechanisms/xoauth2.h"
+
+#include <memory>
+#include <optional>
+
+#include "mechanisms/internal/oauth_error.h"
+#include "mechanisms/ranking.h"
+#include "sasl/status.h"
+
+namespace saslkit {
+namespace {
+
+constexpr std::string_view kName = "XOAUTH2";
+constexpr char kSep = '\x01';
+
+bool HasControl(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+// States: Start() sends the initial response (kSent). A challenge there is the server's error
+// JSON: answered with an empty response (kErrorAnswered), after which only a failure may come.
+//
+//   state          | challenge            | success           | failure
+//   kSent          | JSON -> "" (complete) | concluded         | rejection as is
+//   kErrorAnswered | kProtocol            | kProtocol         | rejection + OAuth error
+class Xoauth2Method final : public SaslMethod {
+ public:
+  explicit Xoauth2Method(const Credentials& credentials) : credentials_(credentials) {}
+  std::string_view name() const override { return kName; }
+
+  absl::StatusOr<std::optional<SecretBytes>> Start() override {
+    if (HasControl(credentials_.username)) {
+      return Error(ErrorKind::kBadInput, "XOAUTH2: the user name holds a control character");
+    }
+    SASLKIT_ASSIGN_OR_RETURN(SecretString token, credentials_.token->Token());
+    if (token.empty()) {
+      return Error(ErrorKind::kMechanism, "XOAUTH2: the token source returned an empty token");
+    }
+    // A control character would break the ^A framing (and is no RFC 6750 b64token).
+    if (HasControl(token.view())) {
+      return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
+    }
+    SecretBytes message;
+    message.Reserve(credentials_.username.size() + token.size() + 22);
+    message.Append("user=").Append(credentials_.username).Append(kSep);
+    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    state_ = State::kSent;
+    return std::optional<SecretBytes>(std::move(message));
+  }
+
+  absl::StatusOr<Step> Next(std::string_view challenge) override {
+    if (state_ != State::kSent) {
+      return Error(ErrorKind::kProtocol, "XOAUTH2: a challenge after the error challenge");
+    }
+    auto error = internal::ParseOAuthError(challenge);
+    if (!error.ok()) return Annotate(error.status(), "XOAUTH2: error challenge");
+    error_ = std::move(*error);
+    state_ = State::kErrorAnswered;
+    // Google's protocol: the client answers the error with an empty response, then the server
+    // sends its failure.
+    return Step{SecretBytes(), true};
+  }
+
+  absl::Status Conclude(std::optional<std::string_view> success_data) override {
+    if (state_ != State::kSent) {
+      return Error(ErrorKind::kProtocol, "XOAUTH2: success after an error challenge");
+    }
+    if (success_data.has_value() && !success_data->empty()) {
+      return Error(ErrorKind::kProtocol, "XOAUTH2: unexpected data with success");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ExplainRejection(absl::Status rejection) const override {
+    if (!error_.has_value()) return rejection;
+    return internal::ExplainOAuthRejection(std::move(rejection), *error_);
+  }
+
+ private:
+  enum class State { kIdle, kSent, kErrorAnswered };
+  const Credentials& credentials_;
+  State state_ = State::kIdle;
+  std::optional<internal::OAuthError> error_;
+};
+
+absl::StatusOr<std::unique_ptr<SaslMethod>> MakeXoauth2(const MechanismContext& context) {
+  const Credentials& c = *context.credentials;
+  if (c.username.empty() || !c.token) {
+    return Error(ErrorKind::kMechanism, "XOAUTH2 needs a user name and an OAuth token source");
+  }
+  return std::unique_ptr<SaslMethod>(std::make_unique<Xoauth2Method>(c));
+}
+
+}  // namespace
+
+MechanismInfo Xoauth2Mechanism() {
+  return MechanismInfo{
+      .name = std::string(kName),
+      .strength = BuiltinStrength(kName),
+      .traits = kOAuth,
+      .needs = kNeedUsername | kNeedToken,
+      .create = MakeXoauth2,
+      .summary = "Google's OAuth 2.0 bearer token (user= and auth=Bearer in one message)",
+  };
+}
+
+}  // namespace saslkit
