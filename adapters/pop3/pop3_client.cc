@@ -1,0 +1,308 @@
+#include "adapters/pop3/pop3_client.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "mechanisms/internal/crypto.h"
+#include "mechanisms/native.h"
+#include "sasl/status.h"
+
+namespace saslkit {
+namespace {
+
+// Builds the kRejected error for a -ERR answer to `what`, keeping the server's reply.
+absl::Status Refused(std::string_view what, const Pop3Response& response) {
+  const std::string summary = response.Summary();
+  return WithServerReply(
+      Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
+}
+
+absl::Status Expect(const Pop3Response& response, std::string_view what) {
+  return response.ok ? absl::OkStatus() : Refused(what, response);
+}
+
+// Parses a decimal number of at most 19 digits.
+std::optional<uint64_t> ParseNumber(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// Splits off the first space-separated word of `s`.
+std::string_view NextWord(std::string_view& s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  size_t end = s.find(' ');
+  if (end == std::string_view::npos) end = s.size();
+  std::string_view word = s.substr(0, end);
+  s.remove_prefix(end);
+  return word;
+}
+
+absl::Status Malformed(std::string_view what, std::string_view line) {
+  return Error(ErrorKind::kProtocol,
+               "POP3 " + std::string(what) + ": malformed line: " + std::string(line.substr(0, 80)));
+}
+
+bool HasLineBreakOrNul(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+}  // namespace
+
+Pop3Client::Pop3Client(Connection connection, Pop3Options options)
+    : connection_(std::move(connection)), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<Pop3Client>> Pop3Client::Open(Connection connection,
+                                                              Pop3Options options) {
+  std::unique_ptr<Pop3Client> client(new Pop3Client(std::move(connection), options));
+  SASLKIT_RETURN_IF_ERROR(client->Handshake());
+  return client;
+}
+
+absl::StatusOr<Pop3Response> Pop3Client::ReadResponse() {
+  SASLKIT_ASSIGN_OR_RETURN(std::string line, transport().ReadLine(kPop3MaxLine, read_timeout()));
+  auto response = ParsePop3Response(line);
+  if (!response.ok()) return Annotate(response.status(), "POP3");
+  return response;
+}
+
+absl::StatusOr<Pop3Response> Pop3Client::Command(std::string_view line) {
+  std::string wire(line);
+  wire += "\r\n";
+  SASLKIT_RETURN_IF_ERROR(transport().Write(wire, Sensitivity::kPublic));
+  return ReadResponse();
+}
+
+absl::StatusOr<Pop3Response> Pop3Client::SecretCommand(const SecretBytes& line) {
+  SASLKIT_RETURN_IF_ERROR(transport().Write(line.view(), Sensitivity::kSecret));
+  return ReadResponse();
+}
+
+absl::StatusOr<std::vector<std::string>> Pop3Client::ReadMultiLine(size_t max_lines,
+                                                                   size_t max_octets,
+                                                                   size_t max_line) {
+  Pop3MultiLineReader reader(max_lines, max_octets);
+  while (!reader.done()) {
+    const size_t bound = std::min(reader.next_line_bound(), max_line);
+    SASLKIT_ASSIGN_OR_RETURN(std::string line, transport().ReadLine(bound, read_timeout()));
+    SASLKIT_RETURN_IF_ERROR(reader.Add(line));
+  }
+  return reader.Take();
+}
+
+absl::StatusOr<std::vector<std::string>> Pop3Client::ReadListing(size_t max_lines) {
+  const size_t max_octets = max_lines > std::numeric_limits<size_t>::max() / kPop3MaxLine
+                                ? std::numeric_limits<size_t>::max()
+                                : max_lines * kPop3MaxLine;
+  return ReadMultiLine(max_lines, max_octets, kPop3MaxLine);
+}
+
+absl::Status Pop3Client::Capa() {
+  // RFC 2449 5: CAPA answers +OK and a multi-line list; a server without CAPA says -ERR, and
+  // then nothing is known beyond RFC 1939 (USER/PASS, and APOP when the greeting allows it).
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("CAPA"));
+  if (!response.ok) {
+    capabilities_ = Pop3Capabilities();
+    return absl::OkStatus();
+  }
+  SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines, ReadListing(kPop3MaxCapaLines));
+  capabilities_ = ParseCapa(lines);
+  return absl::OkStatus();
+}
+
+absl::Status Pop3Client::Handshake() {
+  SASLKIT_ASSIGN_OR_RETURN(greeting_, ReadResponse());
+  SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
+  apop_timestamp_ = ApopTimestamp(greeting_.text);
+  SASLKIT_RETURN_IF_ERROR(Capa());
+  const TlsMode mode = connection_.server().tls_mode;
+  if (mode == TlsMode::kImplicit || mode == TlsMode::kNone) return absl::OkStatus();
+  if (!capabilities_.stls) {
+    if (mode == TlsMode::kStartTlsRequired) {
+      return Error(ErrorKind::kTls,
+                   "POP3 server does not offer STLS, which is required; refusing to continue "
+                   "without TLS");
+    }
+    return absl::OkStatus();
+  }
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("STLS"));
+  if (!response.ok) {
+    // The server offered STLS and then refused it: never fall back to plaintext quietly.
+    return WithServerReply(Error(ErrorKind::kTls, "POP3 STLS refused: " + response.Summary()),
+                           response.Summary());
+  }
+  // RFC 2595 4 / RFC 8314 4: the transport refuses bytes that arrived before the handshake.
+  SASLKIT_RETURN_IF_ERROR(transport().StartTls(connection_.tls_options()));
+  capabilities_before_tls_ = std::move(capabilities_);
+  // RFC 2595 4: forget the capabilities learnt before TLS and ask again.
+  return Capa();
+}
+
+std::vector<std::string> Pop3Client::Offered() const {
+  std::vector<std::string> offered = capabilities_.sasl;
+  if (apop_timestamp_.has_value()) offered.emplace_back(kApopName);
+  // RFC 2449 6.2: USER is listed when allowed; without CAPA, RFC 1939's USER is assumed.
+  if (capabilities_.user || !capabilities_.available) offered.emplace_back(kPopUserName);
+  return offered;
+}
+
+absl::StatusOr<LoginResult> Pop3Client::Authenticate(const LoginRequest& request) {
+  LoginRequest r = request;
+  r.initial_response = request.initial_response && connection_.server().initial_response;
+  r.client_certificate = request.client_certificate ||
+                         !connection_.server().tls.client_certificate.empty();
+  return Login(*this, r);
+}
+
+absl::Status Pop3Client::RunNative(const MechanismInfo& info, const Credentials& credentials) {
+  if (info.name == kApopName) return RunApop(credentials);
+  if (info.name == kPopUserName) return RunUserPass(credentials);
+  return AuthSession::RunNative(info, credentials);
+}
+
+absl::Status Pop3Client::RunApop(const Credentials& credentials) {
+  if (!apop_timestamp_.has_value()) {
+    return Error(ErrorKind::kMechanism, "+APOP: the server greeting has no timestamp");
+  }
+  if (credentials.username.empty() || credentials.password.empty()) {
+    return Error(ErrorKind::kMechanism, "+APOP needs a user name and a password");
+  }
+  // RFC 1939 7: "APOP" SP name SP digest; the name cannot hold a space.
+  if (HasLineBreakOrNul(credentials.username) ||
+      credentials.username.find(' ') != std::string::npos) {
+    return Error(ErrorKind::kBadInput, "+APOP: the user name holds a space, CR, LF or NUL");
+  }
+  // RFC 1939 7: digest = lower-hex MD5(timestamp || secret).
+  SecretBytes input;
+  input.Reserve(apop_timestamp_->size() + credentials.password.size());
+  input.Append(*apop_timestamp_).Append(credentials.password.view());
+  SecretBytes digest = internal::Digest(EVP_md5(), input.view());
+  SecretBytes line;
+  line.Reserve(5 + credentials.username.size() + 1 + 32 + 2);
+  line.Append("APOP ").Append(credentials.username).Append(' ');
+  internal::AppendHexLower(line, digest.view());
+  line.Append("\r\n");
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, SecretCommand(line));
+  return Expect(response, "server rejected +APOP");
+}
+
+absl::Status Pop3Client::RunUserPass(const Credentials& credentials) {
+  if (credentials.username.empty() || credentials.password.empty()) {
+    return Error(ErrorKind::kMechanism, "+USER needs a user name and a password");
+  }
+  if (HasLineBreakOrNul(credentials.username)) {
+    return Error(ErrorKind::kBadInput, "+USER: the user name holds CR, LF or NUL");
+  }
+  if (HasLineBreakOrNul(credentials.password.view())) {
+    return Error(ErrorKind::kBadInput, "+USER: the password holds CR, LF or NUL");
+  }
+  // RFC 1939 7: USER name, then PASS string (the rest of the line, spaces included).
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response user, Command("USER " + credentials.username));
+  SASLKIT_RETURN_IF_ERROR(Expect(user, "server rejected +USER at USER"));
+  SecretBytes line;
+  line.Reserve(5 + credentials.password.size() + 2);
+  line.Append("PASS ").Append(credentials.password.view()).Append("\r\n");
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response pass, SecretCommand(line));
+  return Expect(pass, "server rejected +USER at PASS");
+}
+
+absl::Status Pop3Client::OnAuthenticated(std::string_view) {
+  authenticated_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Pop3Client::RequireLogin(std::string_view command) const {
+  if (authenticated_) return absl::OkStatus();
+  return Error(ErrorKind::kBadInput, "POP3 " + std::string(command) + " needs a login first");
+}
+
+absl::StatusOr<Pop3Stat> Pop3Client::Stat() {
+  SASLKIT_RETURN_IF_ERROR(RequireLogin("STAT"));
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("STAT"));
+  SASLKIT_RETURN_IF_ERROR(Expect(response, "STAT"));
+  // RFC 1939 5: "+OK" SP count SP octets.
+  std::string_view rest = response.text;
+  auto messages = ParseNumber(NextWord(rest));
+  auto octets = ParseNumber(NextWord(rest));
+  if (!messages || !octets) return Malformed("STAT", response.text);
+  return Pop3Stat{*messages, *octets};
+}
+
+absl::StatusOr<std::vector<Pop3ListEntry>> Pop3Client::List() {
+  SASLKIT_RETURN_IF_ERROR(RequireLogin("LIST"));
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("LIST"));
+  SASLKIT_RETURN_IF_ERROR(Expect(response, "LIST"));
+  SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+                           ReadListing(options_.max_listing_lines));
+  std::vector<Pop3ListEntry> out;
+  out.reserve(lines.size());
+  for (const std::string& line : lines) {
+    // RFC 1939 5: scan listing = number SP octets, possibly followed by more information.
+    std::string_view rest = line;
+    auto number = ParseNumber(NextWord(rest));
+    auto octets = ParseNumber(NextWord(rest));
+    if (!number || !octets || *number == 0) return Malformed("LIST", line);
+    out.push_back({*number, *octets});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Pop3UidlEntry>> Pop3Client::Uidl() {
+  SASLKIT_RETURN_IF_ERROR(RequireLogin("UIDL"));
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("UIDL"));
+  SASLKIT_RETURN_IF_ERROR(Expect(response, "UIDL"));
+  SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+                           ReadListing(options_.max_listing_lines));
+  std::vector<Pop3UidlEntry> out;
+  out.reserve(lines.size());
+  for (const std::string& line : lines) {
+    std::string_view rest = line;
+    auto number = ParseNumber(NextWord(rest));
+    std::string_view uid = NextWord(rest);
+    // RFC 1939 7: unique-id = 1*70 characters in 0x21..0x7E (longer ones are tolerated).
+    bool printable = !uid.empty();
+    for (char c : uid) printable = printable && c > 0x20 && c < 0x7F;
+    if (!number || *number == 0 || !printable) return Malformed("UIDL", line);
+    out.push_back({*number, std::string(uid)});
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Pop3Client::Retr(uint64_t number) {
+  SASLKIT_RETURN_IF_ERROR(RequireLogin("RETR"));
+  if (number == 0) return Error(ErrorKind::kBadInput, "POP3 message numbers start at 1");
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("RETR " + std::to_string(number)));
+  SASLKIT_RETURN_IF_ERROR(Expect(response, "RETR " + std::to_string(number)));
+  SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
+                           ReadMultiLine(std::numeric_limits<size_t>::max(),
+                                         options_.max_message_octets,
+                                         std::numeric_limits<size_t>::max()));
+  std::string message;
+  size_t size = 0;
+  for (const std::string& line : lines) size += line.size() + 2;
+  message.reserve(size);
+  for (const std::string& line : lines) message.append(line).append("\r\n");
+  return message;
+}
+
+absl::Status Pop3Client::Dele(uint64_t number) {
+  SASLKIT_RETURN_IF_ERROR(RequireLogin("DELE"));
+  if (number == 0) return Error(ErrorKind::kBadInput, "POP3 message numbers start at 1");
+  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("DELE " + std::to_string(number)));
+  return Expect(response, "DELE " + std::to_string(number));
+}
+
+absl::Status Pop3Client::Quit() {
+  auto response = Command("QUIT");
+  transport().Close();
+  if (!response.ok()) return response.status();
+  // RFC 1939 6: -ERR after QUIT in the TRANSACTION state means some deletions were not made.
+  return Expect(*response, "QUIT");
+}
+
+}  // namespace saslkit

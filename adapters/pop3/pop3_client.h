@@ -1,0 +1,129 @@
+// The POP3 adapter (RFC 1939, RFC 2449 CAPA, RFC 5034 AUTH, RFC 2595 STLS, RFC 8314 implicit
+// TLS): the greeting with its APOP timestamp, CAPA, STLS per the connection's `TlsMode`, login
+// through the shared login loop (SASL, or the native APOP and USER/PASS), and the mailbox
+// commands STAT, LIST, UIDL, RETR, DELE and QUIT.
+//
+//   SASLKIT_ASSIGN_OR_RETURN(Connection c, OpenConnection({server}));
+//   SASLKIT_ASSIGN_OR_RETURN(auto pop, Pop3Client::Open(std::move(c)));
+//   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, pop->Authenticate(request));
+#ifndef SASLKIT_ADAPTERS_POP3_POP3_CLIENT_H_
+#define SASLKIT_ADAPTERS_POP3_POP3_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "adapters/pop3/pop3_protocol.h"
+#include "sasl/connection.h"
+#include "sasl/login.h"
+
+namespace saslkit {
+
+struct Pop3Options {
+  size_t max_message_octets = 64u << 20;  // RETR refuses larger messages (bound error)
+  size_t max_listing_lines = 1u << 20;    // LIST and UIDL refuse longer listings (bound error)
+};
+
+struct Pop3Stat {
+  uint64_t messages = 0;
+  uint64_t octets = 0;
+};
+
+struct Pop3ListEntry {
+  uint64_t number = 0;
+  uint64_t octets = 0;
+};
+
+struct Pop3UidlEntry {
+  uint64_t number = 0;
+  std::string uid;  // unique-id: printable ASCII (RFC 1939 7)
+};
+
+class Pop3Client final : public AuthSession {
+ public:
+  // Reads the greeting, asks CAPA and applies the connection's TLS mode (STLS, then CAPA anew).
+  // When CAPA fails, assumes nothing but USER (RFC 1939). Fails with kRejected when the greeting
+  // is -ERR, kTls when STLS is required but not offered, or offered and then refused, kProtocol
+  // on a broken response or bytes sent ahead of the TLS handshake, kConnection/kTimeout from the
+  // transport.
+  static absl::StatusOr<std::unique_ptr<Pop3Client>> Open(Connection connection,
+                                                          Pop3Options options = {});
+
+  // Authenticates with the login loop (policy, fallback). See `Login` for the failures.
+  absl::StatusOr<LoginResult> Authenticate(const LoginRequest& request);
+
+  // Returns the message count and size of the maildrop. Fails with kBadInput before login,
+  // kRejected on -ERR (with the server's reply), kProtocol on a malformed answer.
+  absl::StatusOr<Pop3Stat> Stat();
+  // Returns the scan listing of every message. Fails like `Stat`, and with a bound error past
+  // `Pop3Options::max_listing_lines`.
+  absl::StatusOr<std::vector<Pop3ListEntry>> List();
+  // Returns the unique-id listing (RFC 1939 7). Fails like `List`.
+  absl::StatusOr<std::vector<Pop3UidlEntry>> Uidl();
+  // Returns message `number` with CRLF line ends and its byte-stuffing removed. Fails like
+  // `Stat`, with kBadInput for number 0, and with a bound error past
+  // `Pop3Options::max_message_octets`.
+  absl::StatusOr<std::string> Retr(uint64_t number);
+  // Marks message `number` deleted; the server removes it at `Quit`. Fails like `Retr`.
+  absl::Status Dele(uint64_t number);
+  // Sends QUIT (the server commits deletions) and closes the connection. Fails with kRejected
+  // when the server reports that it could not commit (RFC 1939 6), or the transport's error.
+  absl::Status Quit();
+
+  const Pop3Response& greeting() const { return greeting_; }
+  // The greeting's APOP timestamp, when it had a valid one.
+  const std::optional<std::string>& apop_timestamp() const { return apop_timestamp_; }
+  const Pop3Capabilities& capabilities() const { return capabilities_; }
+  // The capabilities before STLS (empty when the connection began with TLS).
+  const Pop3Capabilities& capabilities_before_tls() const { return capabilities_before_tls_; }
+  bool authenticated() const { return authenticated_; }
+
+  // AuthSession
+  const ProtocolParams& params() const override { return kPop3Params; }
+  std::string_view protocol() const override { return "pop3"; }
+  // Returns the CAPA SASL mechanisms, "+APOP" when the greeting had a timestamp, and "+USER"
+  // when CAPA lists USER or was not answered.
+  std::vector<std::string> Offered() const override;
+  bool InitialResponseOffered() const override { return true; }
+  Transport& transport() override { return connection_.transport(); }
+  std::string_view host() const override { return connection_.server().host; }
+  uint16_t port() const override { return connection_.server().port; }
+  absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
+  // Runs APOP (RFC 1939 7) or USER/PASS (RFC 1939 7); the digest and PASS line are written as
+  // kSecret. Fails with kRejected (the server's text and response code kept), kBadInput for a
+  // user name or password holding CR, LF or NUL (or a space, for APOP), kMechanism when the
+  // greeting had no timestamp or the credentials lack a user name or password.
+  absl::Status RunNative(const MechanismInfo& info, const Credentials& credentials) override;
+  absl::Status OnAuthenticated(std::string_view final_line) override;
+
+ private:
+  Pop3Client(Connection connection, Pop3Options options);
+  absl::Status Handshake();
+  absl::Status Capa();
+  absl::StatusOr<Pop3Response> ReadResponse();
+  absl::StatusOr<Pop3Response> Command(std::string_view line);
+  absl::StatusOr<Pop3Response> SecretCommand(const SecretBytes& line);
+  absl::StatusOr<std::vector<std::string>> ReadMultiLine(size_t max_lines, size_t max_octets,
+                                                         size_t max_line);
+  absl::StatusOr<std::vector<std::string>> ReadListing(size_t max_lines);
+  absl::Status RequireLogin(std::string_view command) const;
+  absl::Status RunApop(const Credentials& credentials);
+  absl::Status RunUserPass(const Credentials& credentials);
+
+  Connection connection_;
+  Pop3Options options_;
+  Pop3Response greeting_;
+  std::optional<std::string> apop_timestamp_;
+  Pop3Capabilities capabilities_;
+  Pop3Capabilities capabilities_before_tls_;
+  bool authenticated_ = false;
+};
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_ADAPTERS_POP3_POP3_CLIENT_H_

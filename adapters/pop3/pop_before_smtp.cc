@@ -1,0 +1,28 @@
+#include "adapters/pop3/pop_before_smtp.h"
+
+#include <utility>
+
+#include "adapters/pop3/pop3_client.h"
+#include "sasl/status.h"
+
+namespace saslkit {
+
+absl::Status PopBeforeSmtp(const PopBeforeSmtpOptions& options) {
+  if (options.credentials == nullptr || options.registry == nullptr ||
+      options.policy == nullptr) {
+    return Error(ErrorKind::kBadInput, "POP-before-SMTP needs credentials, a registry and a policy");
+  }
+  SASLKIT_ASSIGN_OR_RETURN(Connection connection,
+                           OpenConnection({options.server}, options.transcript));
+  SASLKIT_ASSIGN_OR_RETURN(std::unique_ptr<Pop3Client> pop,
+                           Pop3Client::Open(std::move(connection)));
+  auto login = pop->Authenticate({.credentials = options.credentials,
+                                  .registry = options.registry,
+                                  .policy = options.policy});
+  // QUIT either way; after a login the server has recorded the address whatever QUIT says.
+  (void)pop->Quit();
+  if (!login.ok()) return Annotate(login.status(), "POP-before-SMTP");
+  return absl::OkStatus();
+}
+
+}  // namespace saslkit
