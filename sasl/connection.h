@@ -44,23 +44,36 @@ struct ServerOptions {
   bool initial_response = true;                // off for servers that choke on them
 };
 
-// An open connection: the transport adapters use (recording when a transcript is given) and
-// the server it reached.
+// Counts a connection's round trips: each time the client waits for the server after having
+// written (or for the greeting), one more. Shared, so a caller keeps it after handing the
+// connection to an adapter.
+struct TrafficCounter {
+  int round_trips = 0;
+  size_t bytes_written = 0;
+  size_t bytes_read = 0;
+};
+
+// An open connection: the transport adapters use (recording when a transcript is given),
+// the server it reached, and its traffic counter.
 class Connection {
  public:
   Connection(std::unique_ptr<Transport> transport, ServerOptions server,
              std::optional<Transcript> transcript = std::nullopt);
   Connection(Connection&&) = default;
   Connection& operator=(Connection&&) = default;
+  ~Connection();
 
-  Transport& transport() { return recording_ ? *recording_ : *transport_; }
+  Transport& transport() { return *counting_; }
   const ServerOptions& server() const { return server_; }
+  std::shared_ptr<const TrafficCounter> counter() const { return counter_; }
   // Returns `server().tls` with the server name filled in.
   TlsOptions tls_options() const;
 
  private:
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<RecordingTransport> recording_;
+  std::shared_ptr<TrafficCounter> counter_;
+  std::unique_ptr<Transport> counting_;  // counts, then records, then the real transport
   ServerOptions server_;
 };
 

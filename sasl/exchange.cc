@@ -25,7 +25,7 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
   auto start = method_.Start();
   if (!start.ok()) {
     state_ = State::kFailed;
-    return Annotate(start.status(), method_.name());
+    return AnnotateOnce(start.status(), method_.name());
   }
   Outgoing out;
   std::optional<SecretBytes> ir = std::move(*start);
@@ -51,7 +51,7 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
 }
 
 absl::StatusOr<std::optional<Outgoing>> Exchange::Cancel(absl::Status why) {
-  cancel_reason_ = Annotate(why, method_.name());
+  cancel_reason_ = AnnotateOnce(why, method_.name());
   state_ = State::kCancelling;
   Outgoing out;
   out.line.Append(params_.cancel);
@@ -116,12 +116,12 @@ absl::StatusOr<std::optional<Outgoing>> Exchange::OnLine(std::string_view line) 
       std::optional<std::string> data;
       if (!reply.payload.empty()) {
         auto decoded = Base64Decode(reply.payload);
-        if (!decoded.ok()) return Fail(Annotate(decoded.status(), method_.name()));
+        if (!decoded.ok()) return Fail(AnnotateOnce(decoded.status(), method_.name()));
         data = std::move(*decoded);
       }
       absl::Status concluded =
           data ? method_.Conclude(std::string_view(*data)) : method_.Conclude(std::nullopt);
-      if (!concluded.ok()) return Fail(Annotate(concluded, method_.name()));
+      if (!concluded.ok()) return Fail(AnnotateOnce(concluded, method_.name()));
       state_ = State::kDone;
       return std::optional<Outgoing>();
     }

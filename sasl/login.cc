@@ -36,7 +36,7 @@ absl::StatusOr<ExchangeOutcome> RunOne(AuthSession& session, const LoginRequest&
   context.now = absl::Now();
   context.options = &request.mechanism_options;
   auto method = info.create(context);
-  if (!method.ok()) return Annotate(method.status(), info.name);
+  if (!method.ok()) return AnnotateOnce(method.status(), info.name);
   ExchangeOptions options;
   options.initial_response = request.initial_response &&
                              (!session.params().ir_needs_capability ||

@@ -83,6 +83,15 @@ absl::Status Annotate(const absl::Status& status, std::string_view prefix) {
   return out;
 }
 
+absl::Status AnnotateOnce(const absl::Status& status, std::string_view prefix) {
+  const std::string_view message = Sv(status.message());
+  if (message.size() > prefix.size() && message.substr(0, prefix.size()) == prefix &&
+      message[prefix.size()] == ':') {
+    return status;
+  }
+  return Annotate(status, prefix);
+}
+
 namespace {
 constexpr std::string_view kReplyUrl = "saslkit/server-reply";
 constexpr std::string_view kOAuthUrl = "saslkit/oauth-error";

@@ -42,6 +42,9 @@ ErrorKind KindOf(const absl::Status& status);
 
 // Returns `status` with `prefix: ` in front of its message, keeping its code and kind.
 absl::Status Annotate(const absl::Status& status, std::string_view prefix);
+// Like `Annotate`, unless the message already starts with `prefix: ` (a mechanism naming
+// itself, as its messages should).
+absl::Status AnnotateOnce(const absl::Status& status, std::string_view prefix);
 
 // Details a failure may carry beside its message, for callers and the command's --json.
 // Returns `status` with the server's reply line(s) attached.

@@ -1,6 +1,7 @@
 // The saslkit command against the lab: exit codes, --json, redaction, probe.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -14,17 +15,21 @@ using ::saslkit::testing::LabEnv;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Run {
+struct CliRun {
   int code;
   std::string out;  // stdout and stderr together
 };
 
-Run Saslkit(const std::string& args, const std::string& password) {
-  const char* bin = std::getenv("SASLKIT_BIN");
-  EXPECT_NE(bin, nullptr) << "meson passes SASLKIT_BIN";
-  std::string cmd = "SASLKIT_PASSWORD='" + password + "' " + std::string(bin ? bin : "saslkit") +
+CliRun Saslkit(const std::string& args, const std::string& password) {
+  // meson passes SASLKIT_BIN; run by hand, the command sits next to tests/ in the build tree.
+  const char* env_bin = std::getenv("SASLKIT_BIN");
+  std::string bin = env_bin != nullptr
+                        ? env_bin
+                        : std::filesystem::canonical("/proc/self/exe").parent_path().string() +
+                              "/../tools/saslkit";
+  std::string cmd = "SASLKIT_PASSWORD='" + password + "' " + bin +
                     " " + args + " 2>&1 </dev/null";
-  Run r{0, ""};
+  CliRun r{0, ""};
   FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];
   size_t n;
@@ -44,7 +49,7 @@ std::string Common() {
 }
 
 TEST(CliLab, AuthSucceedsAndExitsZero) {
-  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() + " --json",
+  CliRun r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() + " --json",
                   LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("\"ok\":true"));
@@ -53,7 +58,7 @@ TEST(CliLab, AuthSucceedsAndExitsZero) {
 }
 
 TEST(CliLab, WrongPasswordExitsFourWithTheServerReply) {
-  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+  CliRun r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
                       " --mech PLAIN --json",
                   "definitely-wrong");
   EXPECT_EQ(r.code, 4) << r.out;
@@ -64,14 +69,14 @@ TEST(CliLab, WrongPasswordExitsFourWithTheServerReply) {
 
 TEST(CliLab, RequiredStartTlsOnAnImplicitPortIsNotSilentPlaintext) {
   // The implicit-TLS port spoken to in plaintext never greets: a timeout, exit 7 (or 5).
-  Run r = Saslkit("auth smtp://localhost:" + LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT") +
+  CliRun r = Saslkit("auth smtp://localhost:" + LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT") +
                       Common() + " --timeout 2 --starttls required",
                   "x");
   EXPECT_TRUE(r.code == 7 || r.code == 5 || r.code == 6) << r.code << r.out;
 }
 
 TEST(CliLab, PlaintextPasswordRefusedWithAHint) {
-  Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+  CliRun r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
                       " --starttls never --mech PLAIN",
                   LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
   EXPECT_EQ(r.code, 3) << r.out;
@@ -81,7 +86,7 @@ TEST(CliLab, PlaintextPasswordRefusedWithAHint) {
 TEST(CliLab, VerboseTranscriptRedactsThePassword) {
   const std::string password = LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS");
   for (const char* mech : {"PLAIN", "LOGIN"}) {
-    Run r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
+    CliRun r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
                         " -v --mech " + mech,
                     password);
     EXPECT_EQ(r.code, 0) << r.out;
@@ -92,7 +97,7 @@ TEST(CliLab, VerboseTranscriptRedactsThePassword) {
 }
 
 TEST(CliLab, ProbeListsMechanismsBeforeAndAfterTlsAndTheOrder) {
-  Run r = Saslkit("probe " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + " --cafile " +
+  CliRun r = Saslkit("probe " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + " --cafile " +
                       LabEnv::Get().Value("SASLKIT_LAB_CA") + " --json",
                   "");
   EXPECT_EQ(r.code, 0) << r.out;
@@ -102,7 +107,7 @@ TEST(CliLab, ProbeListsMechanismsBeforeAndAfterTlsAndTheOrder) {
 }
 
 TEST(CliLab, SendsAMessage) {
-  Run r = Saslkit("send " + Url("smtps", "SASLKIT_LAB_SUBMISSIONS_PORT") + Common() +
+  CliRun r = Saslkit("send " + Url("smtps", "SASLKIT_LAB_SUBMISSIONS_PORT") + Common() +
                       " --from alice@localhost --to bob@localhost --subject cli-lab-test",
                   LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
   EXPECT_EQ(r.code, 0) << r.out;

@@ -45,6 +45,15 @@ TEST(StatusTest, AnnotateKeepsKindAndPrefixesMessage) {
   EXPECT_THAT(Annotate(absl::OkStatus(), "x"), IsOk());
 }
 
+TEST(StatusTest, AnnotateOnceDoesNotRepeatAName) {
+  absl::Status named = Error(ErrorKind::kMechanism, "GSSAPI: no ticket");
+  EXPECT_EQ(AnnotateOnce(named, "GSSAPI").message(), "GSSAPI: no ticket");
+  EXPECT_EQ(AnnotateOnce(named, "GSS").message(), "GSS: GSSAPI: no ticket");
+  EXPECT_EQ(AnnotateOnce(Error(ErrorKind::kMechanism, "no ticket"), "GSSAPI").message(),
+            "GSSAPI: no ticket");
+  EXPECT_EQ(KindOf(AnnotateOnce(named, "X")), ErrorKind::kMechanism);
+}
+
 absl::StatusOr<int> Half(int v) {
   if (v % 2) return Error(ErrorKind::kBadInput, "odd");
   return v / 2;

@@ -1,0 +1,30 @@
+// Kerberos with an explicit account domain and GSSAPI target name, as configured for an
+// Exchange-style server: user "alice" in realm from the account domain, password given, and the
+// service principal named in the Windows SPN form SmtpSvc/mail.company.com.
+#include <cstdio>
+
+#include "adapters/smtp/smtp_client.h"
+#include "examples/example_env.h"
+#include "mechanisms/builtins.h"
+
+int main() {
+  saslkit::Credentials creds;
+  creds.username = example::Env("SASLKIT_EXAMPLE_USER", "alice");        // no realm in the name
+  creds.password = saslkit::SecretString(example::Env("SASLKIT_PASSWORD"));
+  creds.domain = example::Env("SASLKIT_EXAMPLE_DOMAIN", "COMPANY.COM");   // the realm
+  creds.target_name = example::Env("SASLKIT_EXAMPLE_TARGET", "SmtpSvc/mail.company.com");
+  saslkit::Registry registry = saslkit::BuiltinRegistry();
+  saslkit::SelectionPolicy policy(saslkit::PolicyOptions{.allowed = {"GSSAPI"}});
+
+  auto connection = saslkit::OpenConnection({example::Server(
+      "SASLKIT_EXAMPLE_SMTP_PORT", "587", saslkit::TlsMode::kStartTlsRequired)});
+  if (!connection.ok()) return std::fprintf(stderr, "%s\n", connection.status().ToString().c_str()), 1;
+  auto smtp = saslkit::SmtpClient::Open(std::move(*connection));
+  if (!smtp.ok()) return std::fprintf(stderr, "%s\n", smtp.status().ToString().c_str()), 1;
+  auto login = (*smtp)->Authenticate({.credentials = &creds, .registry = &registry, .policy = &policy});
+  if (!login.ok()) return std::fprintf(stderr, "%s\n", login.status().ToString().c_str()), 1;
+  std::printf("authenticated with %s as %s@%s to %s\n", login->mechanism.c_str(),
+              creds.username.c_str(), creds.domain.c_str(), creds.target_name.c_str());
+  (*smtp)->Quit();
+  return 0;
+}

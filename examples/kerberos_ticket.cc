@@ -1,0 +1,26 @@
+// Log in with the current user's Kerberos ticket: no password (the Linux form of Windows'
+// "use the current user's credentials"). Get the ticket first with `kinit user@REALM`; the
+// credential cache comes from KRB5CCNAME or krb5.conf.
+#include <cstdio>
+
+#include "adapters/smtp/smtp_client.h"
+#include "examples/example_env.h"
+#include "mechanisms/builtins.h"
+
+int main() {
+  saslkit::Credentials creds;
+  creds.use_kerberos_ticket = true;  // nothing else: the ticket names the user
+  saslkit::Registry registry = saslkit::BuiltinRegistry();
+  saslkit::SelectionPolicy policy(saslkit::PolicyOptions{.allowed = {"GSSAPI"}});
+
+  auto connection = saslkit::OpenConnection({example::Server(
+      "SASLKIT_EXAMPLE_SMTP_PORT", "587", saslkit::TlsMode::kStartTlsRequired)});
+  if (!connection.ok()) return std::fprintf(stderr, "%s\n", connection.status().ToString().c_str()), 1;
+  auto smtp = saslkit::SmtpClient::Open(std::move(*connection));
+  if (!smtp.ok()) return std::fprintf(stderr, "%s\n", smtp.status().ToString().c_str()), 1;
+  auto login = (*smtp)->Authenticate({.credentials = &creds, .registry = &registry, .policy = &policy});
+  if (!login.ok()) return std::fprintf(stderr, "%s\n", login.status().ToString().c_str()), 1;
+  std::printf("authenticated with %s using the current Kerberos ticket\n", login->mechanism.c_str());
+  (*smtp)->Quit();
+  return 0;
+}
