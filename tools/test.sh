@@ -56,6 +56,7 @@ echo "== unit tests"
 run_suite build-ci unit plain-unit || status=1
 echo "== lab tests"
 run_suite build-ci lab plain-lab || status=1
+bash tests/valgrind.sh || status=1  # the lab tests again under valgrind memcheck (< 1 min)
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 configure build-asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
