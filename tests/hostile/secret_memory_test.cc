@@ -70,7 +70,7 @@ int finding_count = 0;  // may exceed kMaxFindings; only the first are kept
 bool armed = false;
 thread_local bool in_hook = false;
 
-void ScanFreed(const void* block, size_t size) {
+[[maybe_unused]] void ScanFreed(const void* block, size_t size) {
   if (!armed || in_hook || block == nullptr) return;
   in_hook = true;
   for (int i = 0; i < needle_count; ++i) {
