@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/pop3/pop_before_smtp.h"
 #include "adapters/smtp/message.h"
 #include "adapters/smtp/smtp_client.h"
 #include "mechanisms/builtins.h"
@@ -275,15 +276,13 @@ absl::Status DoPopBeforeSmtp(const CommandLine& cl, const Registry& registry,
   CommandLine pop = cl;
   pop.url = *cl.pop_before_smtp;
   pop.servers_extra.clear();
-  SASLKIT_ASSIGN_OR_RETURN(Connection c,
-                           OpenConnection(Servers(pop), transcript ? &*transcript : nullptr));
-  SASLKIT_ASSIGN_OR_RETURN(std::unique_ptr<ToolSession> session,
-                           OpenSession(Protocol::kPop3, std::move(c)));
   SelectionPolicy policy = Policy(cl);
-  LoginRequest request{.credentials = &credentials, .registry = &registry, .policy = &policy};
-  auto result = session->Authenticate(request);
-  session->Quit();
-  return Annotate(result.status(), "POP-before-SMTP");
+  return Annotate(PopBeforeSmtp({.server = Servers(pop).front(),
+                                 .credentials = &credentials,
+                                 .registry = &registry,
+                                 .policy = &policy,
+                                 .transcript = transcript ? &*transcript : nullptr}),
+                  "POP-before-SMTP");
 }
 
 int Run(const CommandLine& cl) {
