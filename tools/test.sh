@@ -4,9 +4,9 @@
 #   2. builds with warnings as errors and runs the unit tests,
 #   3. starts the lab (real Dovecot, MIT KDC, OAuth endpoints on 127.0.0.1) and runs the lab
 #      tests, then stops it,
-#   4. builds again under AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit and
-#      lab tests there too,
-#   5. runs every fuzz target briefly (when clang's libFuzzer is available).
+#   4. builds again with clang under AddressSanitizer + UndefinedBehaviorSanitizer and runs the
+#      unit and lab tests there too (and the lab tests once under valgrind),
+#   5. runs every libFuzzer target briefly from that same build.
 # Prints "tests: N passed, M failed" last; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,20 +58,23 @@ echo "== lab tests"
 run_suite build-ci lab plain-lab || status=1
 bash tests/valgrind.sh || status=1  # the lab tests again under valgrind memcheck (< 1 min)
 
-echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
-configure build-asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dbenchmarks=false
-ninja -C build-asan -j "$jobs"
+echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer (clang)"
+# One sanitizer build serves the unit and lab tests and the libFuzzer targets (tests/fuzz/run.sh
+# reuses build-fuzz), so CI compiles the project twice, not three times.
+if [ ! -f build-fuzz/build.ninja ]; then
+  CC=clang CXX=clang++ meson setup build-fuzz -Dbuildtype=debugoptimized \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false -Dfuzzing=true \
+    -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
+fi
+ninja -C build-fuzz -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_suite build-asan unit asan-unit || status=1
-run_suite build-asan lab asan-lab || status=1
+run_suite build-fuzz unit asan-unit || status=1
+run_suite build-fuzz lab asan-lab || status=1
 bash tests/lab/lab.sh stop >/dev/null
 lab_started=0
 
-if [ -x tests/fuzz/run.sh ]; then
-  echo "== fuzz targets, a short run each"
-  bash tests/fuzz/run.sh --smoke || status=1
-fi
+echo "== fuzz targets, a short run each (ASan + UBSan)"
+bash tests/fuzz/run.sh --smoke || status=1
 
 python3 - "$results" <<'PY' || status=1
 import sys, pathlib, xml.etree.ElementTree as ET
