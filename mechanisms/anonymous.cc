@@ -36,6 +36,9 @@ long Utf8Length(std::string_view s) {
   return count;
 }
 
+// RFC 4505 2: message = [ email / token ].
+SecretBytes TraceMessage(const Credentials& c) { return SecretBytes(c.anonymous_trace); }
+
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeAnonymous(const MechanismContext& context) {
   const std::string& trace = context.credentials->anonymous_trace;
   const long length = Utf8Length(trace);
@@ -44,7 +47,7 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeAnonymous(const MechanismContext
                  "ANONYMOUS: trace must be UTF-8 without NUL, at most 255 characters");
   }
   return std::unique_ptr<SaslMethod>(
-      std::make_unique<internal::OneShotMethod>(kName, SecretBytes(trace)));
+      std::make_unique<internal::OneShotMethod>(kName, *context.credentials, TraceMessage));
 }
 
 }  // namespace

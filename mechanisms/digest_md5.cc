@@ -1,5 +1,8 @@
 #include "mechanisms/digest_md5.h"
 
+#include <array>
+#include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,12 +37,17 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 // RFC 2616 2.2 (which RFC 2831 7 uses): CTL = octets 0-31 and DEL.
 bool IsCtl(unsigned char c) { return c < 32 || c == 127; }
 
-// token = 1*<any CHAR except CTLs or separators>.
-bool IsTokenChar(unsigned char c) {
-  if (c > 127 || IsCtl(c)) return false;
-  return std::string_view("()<>@,;:\\\"/[]?={} \t").find(static_cast<char>(c)) ==
-         std::string_view::npos;
-}
+// token = 1*<any CHAR except CTLs or separators>, as a table: the parser asks for every octet.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 33; c < 127; ++c) table[c] = true;
+  for (char c : std::string_view("()<>@,;:\\\"/[]?={} \t")) {
+    table[static_cast<unsigned char>(c)] = false;
+  }
+  return table;
+}();
+
+bool IsTokenChar(unsigned char c) { return kTokenChars[c]; }
 
 struct Directive {
   std::string name;  // lower case
@@ -54,6 +62,7 @@ class DirectiveParser {
 
   absl::StatusOr<std::vector<Directive>> Parse() {
     std::vector<Directive> out;
+    out.reserve(8);  // a challenge has five or six directives
     while (true) {
       SkipLws();
       if (AtEnd()) break;
@@ -129,8 +138,14 @@ class DirectiveParser {
       if (IsCtl(c) && c != '\t' && c != '\r' && c != '\n') {
         return Malformed("a quoted string holds a control character");
       }
-      value.push_back(static_cast<char>(c));
-      ++pos_;
+      // A run of plain qdtext goes in at once.
+      size_t end = pos_ + 1;
+      while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' &&
+             !IsCtl(static_cast<unsigned char>(text_[end]))) {
+        ++end;
+      }
+      value.append(text_.substr(pos_, end - pos_));
+      pos_ = end;
     }
   }
 
@@ -204,7 +219,10 @@ Latin1 ToLatin1(std::string_view in, SecretBytes& out) {
   for (size_t i = 0; i < in.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
     if (c < 0x80) {
-      out.Append(static_cast<char>(c));
+      size_t end = i + 1;
+      while (end < in.size() && static_cast<unsigned char>(in[end]) < 0x80) ++end;
+      out.Append(in.substr(i, end - i));  // an ASCII run maps to itself
+      i = end - 1;
       continue;
     }
     if (c == 0xc2 || c == 0xc3) {  // U+0080..U+00FF
@@ -224,22 +242,42 @@ Latin1 ToLatin1(std::string_view in, SecretBytes& out) {
 }
 
 // Appends `"value"` with '"' and '\' escaped as quoted-pairs (RFC 2831 7.2).
-void AppendQuoted(SecretBytes& out, std::string_view value) {
-  out.Append('"');
-  for (char c : value) {
-    if (c == '"' || c == '\\') out.Append('\\');
-    out.Append(c);
+// `out` has room reserved for the worst case (every octet escaped), so it never moves.
+void AppendQuoted(std::string& out, std::string_view value) {
+  out.push_back('"');
+  size_t at = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '"' && value[i] != '\\') continue;
+    out.append(value.substr(at, i - at)).push_back('\\');
+    at = i;
   }
-  out.Append('"');
+  out.append(value.substr(at)).push_back('"');
 }
 
-// Returns HEX(MD5(data)) in secret memory.
-SecretBytes HexMd5(std::string_view data) {
-  SecretBytes digest = internal::Digest(EVP_md5(), data);
-  SecretBytes hex;
-  internal::AppendHexLower(hex, digest.view());
-  return hex;
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
 }
+
+// HEX(MD5(the concatenation of `parts`)) on the stack, wiped when it goes out of scope.
+struct HexMd5 {
+  explicit HexMd5(std::initializer_list<std::string_view> parts) {
+    internal::DigestBuffer digest;
+    digest.size = internal::DigestTo(EVP_md5(), parts, digest.bytes);
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 16; ++i) {
+      hex[2 * i] = kDigits[digest.bytes[i] >> 4];
+      hex[2 * i + 1] = kDigits[digest.bytes[i] & 15];
+    }
+  }
+  ~HexMd5() { Wipe(hex, sizeof(hex)); }
+  HexMd5(const HexMd5&) = delete;
+  HexMd5& operator=(const HexMd5&) = delete;
+  std::string_view view() const { return {hex, sizeof(hex)}; }
+  char hex[32];
+};
 
 bool HasCtl(std::string_view s) {
   for (char c : s) {
@@ -259,6 +297,7 @@ class DigestMd5Method final : public SaslMethod {
         digest_uri_(std::move(digest_uri)),
         random_(random),
         hash_latin1_(hash_latin1) {}
+  ~DigestMd5Method() override { Wipe(expected_rspauth_, sizeof(expected_rspauth_)); }
 
   std::string_view name() const override { return kName; }
 
@@ -319,19 +358,22 @@ class DigestMd5Method final : public SaslMethod {
     return status;
   }
 
-  // Returns the bytes to hash for `value` in a UTF-8 exchange (RFC 2831 2.1.2.1).
-  SecretBytes HashForm(std::string_view value) const {
-    SecretBytes latin1;
-    if (hash_latin1_ && ToLatin1(value, latin1) == Latin1::kConverted) return latin1;
-    return SecretBytes(value);
+  // Returns the bytes to hash for `value` in a UTF-8 exchange (RFC 2831 2.1.2.1): `value`
+  // itself, or its ISO-8859-1 form in `storage`.
+  std::string_view HashForm(std::string_view value, SecretBytes& storage) const {
+    if (!hash_latin1_ || IsAscii(value)) return value;  // ASCII is its own ISO-8859-1 form
+    if (ToLatin1(value, storage) == Latin1::kConverted) return storage.view();
+    return value;
   }
 
-  // Converts a credential to ISO-8859-1 for an exchange without charset=utf-8.
-  absl::StatusOr<SecretBytes> RequireLatin1(std::string_view value, std::string_view what) const {
-    SecretBytes out;
-    switch (ToLatin1(value, out)) {
+  // Converts a credential to ISO-8859-1 (in `storage` unless it is ASCII) for an exchange
+  // without charset=utf-8.
+  absl::StatusOr<std::string_view> RequireLatin1(std::string_view value, std::string_view what,
+                                                 SecretBytes& storage) const {
+    if (IsAscii(value)) return value;
+    switch (ToLatin1(value, storage)) {
       case Latin1::kConverted:
-        return out;
+        return storage.view();
       case Latin1::kNotLatin1:
         return Fail(ErrorKind::kMechanism, "the server did not send charset=utf-8 and the " +
                                                std::string(what) +
@@ -372,68 +414,72 @@ class DigestMd5Method final : public SaslMethod {
         own_realm ? std::string_view(domain_)
                   : (c.realms.empty() ? std::string_view() : std::string_view(c.realms[0]));
 
-    SecretBytes wire_user, wire_realm, hash_user, hash_realm, hash_password;
+    SecretBytes user_storage, realm_storage, password_storage;
+    std::string_view wire_user, wire_realm, hash_user, hash_realm, hash_password;
     if (utf8) {
-      wire_user = SecretBytes(username_);
-      wire_realm = SecretBytes(realm);
-      hash_user = HashForm(username_);
-      hash_realm = HashForm(realm);
-      hash_password = HashForm(password_.view());
+      wire_user = username_;
+      wire_realm = realm;
+      hash_user = HashForm(username_, user_storage);
+      hash_realm = HashForm(realm, realm_storage);
+      hash_password = HashForm(password_.view(), password_storage);
     } else {
-      SASLKIT_ASSIGN_OR_RETURN(wire_user, RequireLatin1(username_, "user name"));
+      SASLKIT_ASSIGN_OR_RETURN(wire_user, RequireLatin1(username_, "user name", user_storage));
       if (own_realm) {
-        SASLKIT_ASSIGN_OR_RETURN(wire_realm, RequireLatin1(realm, "realm"));
+        SASLKIT_ASSIGN_OR_RETURN(wire_realm, RequireLatin1(realm, "realm", realm_storage));
       } else {
-        wire_realm = SecretBytes(realm);
+        wire_realm = realm;
       }
-      SASLKIT_ASSIGN_OR_RETURN(hash_password, RequireLatin1(password_.view(), "password"));
-      hash_user = wire_user.Clone();
-      hash_realm = wire_realm.Clone();
+      SASLKIT_ASSIGN_OR_RETURN(hash_password,
+                               RequireLatin1(password_.view(), "password", password_storage));
+      hash_user = wire_user;
+      hash_realm = wire_realm;
     }
 
     // RFC 2831 2.1.2.1: A1 = { H( { username-value, ":", realm-value, ":", passwd } ),
     //                          ":", nonce-value, ":", cnonce-value [ ":", authzid-value ] }.
-    SecretBytes secret;
-    secret.Append(hash_user.view()).Append(':').Append(hash_realm.view()).Append(':').Append(
-        hash_password.view());
-    SecretBytes a1 = internal::Digest(EVP_md5(), secret.view());
-    a1.Append(':').Append(*c.nonce).Append(':').Append(cnonce);
-    if (!authzid_.empty()) a1.Append(':').Append(authzid_);
-    SecretBytes ha1 = HexMd5(a1.view());
+    internal::DigestBuffer secret;
+    secret.size = internal::DigestTo(EVP_md5(), {hash_user, ":", hash_realm, ":", hash_password},
+                                     secret.bytes);
+    const std::string_view nonce = *c.nonce;
+    const HexMd5 ha1({secret.view(), ":", nonce, ":", cnonce, authzid_.empty() ? "" : ":",
+                      authzid_});
 
     // response-value = HEX( KD( HEX(H(A1)), { nonce-value, ":" nc-value, ":", cnonce-value,
     // ":", qop-value, ":", HEX(H(A2)) })), KD(k, s) = H({k, ":", s}); A2 = "AUTHENTICATE:"
     // digest-uri for the client and ":" digest-uri for rspauth (2.1.3).
-    auto kd = [&](std::string_view a2) {
-      SecretBytes s = ha1.Clone();
-      s.Append(':').Append(*c.nonce).Append(':').Append(kNonceCount).Append(':').Append(cnonce);
-      s.Append(":auth:").Append(HexMd5(a2).view());
-      return HexMd5(s.view());
-    };
-    SecretBytes response_value = kd("AUTHENTICATE:" + digest_uri_);
-    expected_rspauth_ = kd(":" + digest_uri_);
+    const HexMd5 a2_client({"AUTHENTICATE:", digest_uri_});
+    const HexMd5 a2_server({":", digest_uri_});
+    const HexMd5 response_value(
+        {ha1.view(), ":", nonce, ":", kNonceCount, ":", cnonce, ":auth:", a2_client.view()});
+    const HexMd5 rspauth(
+        {ha1.view(), ":", nonce, ":", kNonceCount, ":", cnonce, ":auth:", a2_server.view()});
+    std::memcpy(expected_rspauth_, rspauth.hex, sizeof(expected_rspauth_));
+    has_expected_rspauth_ = true;
 
-    SecretBytes out;
-    out.Reserve(256 + wire_user.size() + wire_realm.size() + c.nonce->size());
-    if (utf8) out.Append("charset=utf-8,");
-    out.Append("username=");
-    AppendQuoted(out, wire_user.view());
+    // Built at its final size in one buffer (the reserve covers every octet escaped, so it is
+    // never reallocated and leaves no copy behind) that the SecretBytes then owns.
+    std::string out;
+    out.reserve(160 + 2 * (wire_user.size() + wire_realm.size() + nonce.size() + cnonce.size() +
+                           digest_uri_.size() + authzid_.size()));
+    if (utf8) out.append("charset=utf-8,");
+    out.append("username=");
+    AppendQuoted(out, wire_user);
     if (!wire_realm.empty()) {
-      out.Append(",realm=");
-      AppendQuoted(out, wire_realm.view());
+      out.append(",realm=");
+      AppendQuoted(out, wire_realm);
     }
-    out.Append(",nonce=");
-    AppendQuoted(out, *c.nonce);
-    out.Append(",nc=").Append(kNonceCount).Append(",cnonce=");
+    out.append(",nonce=");
+    AppendQuoted(out, nonce);
+    out.append(",nc=").append(kNonceCount).append(",cnonce=");
     AppendQuoted(out, cnonce);
-    out.Append(",digest-uri=");
+    out.append(",digest-uri=");
     AppendQuoted(out, digest_uri_);
-    out.Append(",response=").Append(response_value.view()).Append(",qop=auth");
+    out.append(",response=").append(response_value.view()).append(",qop=auth");
     if (!authzid_.empty()) {
-      out.Append(",authzid=");
+      out.append(",authzid=");
       AppendQuoted(out, authzid_);
     }
-    return out;
+    return SecretBytes::Adopt(std::move(out));
   }
 
   // Checks `response-auth = "rspauth" "=" response-value` (RFC 2831 2.1.3).
@@ -449,8 +495,10 @@ class DigestMd5Method final : public SaslMethod {
     std::string received = *c.rspauth;
     for (char& ch : received) ch = Lower(ch);
     const bool match =
-        !expected_rspauth_.empty() && ConstantTimeEquals(received, expected_rspauth_.view());
-    expected_rspauth_.Clear();
+        has_expected_rspauth_ &&
+        ConstantTimeEquals(received, std::string_view(expected_rspauth_, sizeof(expected_rspauth_)));
+    Wipe(expected_rspauth_, sizeof(expected_rspauth_));
+    has_expected_rspauth_ = false;
     if (!match) return Fail(ErrorKind::kServerUnverified, "the server's rspauth is wrong");
     return absl::OkStatus();
   }
@@ -463,7 +511,8 @@ class DigestMd5Method final : public SaslMethod {
   RandomSource& random_;
   const bool hash_latin1_;
   State state_ = State::kStart;
-  SecretBytes expected_rspauth_;
+  char expected_rspauth_[32] = {};  // lower hex; wiped once compared and on destruction
+  bool has_expected_rspauth_ = false;
 };
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeDigestMd5(const MechanismContext& context) {

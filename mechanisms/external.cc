@@ -11,12 +11,15 @@ namespace {
 
 constexpr std::string_view kName = "EXTERNAL";
 
+// RFC 4422 A.1: the message is the authorization identity, usually empty.
+SecretBytes AuthzidMessage(const Credentials& c) { return SecretBytes(c.authzid); }
+
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeExternal(const MechanismContext& context) {
   if (context.tls == nullptr || !context.tls->active) {
     return Error(ErrorKind::kMechanism, "EXTERNAL needs a TLS connection with a client certificate");
   }
-  return std::unique_ptr<SaslMethod>(std::make_unique<internal::OneShotMethod>(
-      kName, SecretBytes(context.credentials->authzid)));
+  return std::unique_ptr<SaslMethod>(
+      std::make_unique<internal::OneShotMethod>(kName, *context.credentials, AuthzidMessage));
 }
 
 }  // namespace

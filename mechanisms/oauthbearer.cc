@@ -51,26 +51,31 @@ class OauthBearerMethod final : public SaslMethod {
     if (HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the token holds a control character");
     }
-    SecretBytes message;
-    message.Reserve(authzid.size() * 3 + host_.size() + token.size() + 48);
+    // Built in one buffer reserved for the worst case (every authzid octet escaped), so it is
+    // never reallocated and leaves no copy behind; the SecretBytes then owns it.
+    std::string message;
+    message.reserve(authzid.size() * 3 + host_.size() + token.size() + 48);
     // RFC 7628 3.1: gs2-header = "n," [ "a=" saslname ] ","; no channel binding.
-    message.Append("n,");
+    message.append("n,");
     if (!authzid.empty()) {
-      message.Append("a=");
+      message.append("a=");
       // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C".
-      for (char c : authzid) {
-        if (c == '=') message.Append("=3D");
-        else if (c == ',') message.Append("=2C");
-        else message.Append(c);
+      const std::string_view name = authzid;
+      size_t at = 0;
+      for (size_t i = 0; i < name.size(); ++i) {
+        if (name[i] != '=' && name[i] != ',') continue;
+        message.append(name.substr(at, i - at)).append(name[i] == '=' ? "=3D" : "=2C");
+        at = i + 1;
       }
+      message.append(name.substr(at));
     }
-    message.Append(',').Append(kSep);
+    message.append(",").append(1, kSep);
     // RFC 7628 3.2.1: host and port SHOULD be sent; we omit what we do not know.
-    if (!host_.empty()) message.Append("host=").Append(host_).Append(kSep);
-    if (port_ != 0) message.Append("port=").Append(std::to_string(port_)).Append(kSep);
-    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    if (!host_.empty()) message.append("host=").append(host_).append(1, kSep);
+    if (port_ != 0) message.append("port=").append(std::to_string(port_)).append(1, kSep);
+    message.append("auth=Bearer ").append(token.view()).append(1, kSep).append(1, kSep);
     state_ = State::kSent;
-    return std::optional<SecretBytes>(std::move(message));
+    return std::optional<SecretBytes>(SecretBytes::Adopt(std::move(message)));
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {

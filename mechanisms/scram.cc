@@ -77,6 +77,7 @@ absl::StatusOr<std::vector<Attribute>> SplitAttributes(std::string_view mech,
                                                         std::string_view step,
                                                         std::string_view message) {
   std::vector<Attribute> out;
+  out.reserve(4);  // server-first has three attributes, server-final one
   size_t at = 0;
   while (true) {
     size_t comma = message.find(',', at);
@@ -318,14 +319,19 @@ class ScramMethod final : public SaslMethod {
 
     const EVP_MD* md = variant_.md();
     SASLKIT_ASSIGN_OR_RETURN(SecretBytes salted, SaltedPassword(*salt, iterations));
-    SecretBytes client_key = internal::Hmac(md, salted.view(), "Client Key");
-    SecretBytes stored_key = internal::Digest(md, client_key.view());
-    SecretBytes client_signature = internal::Hmac(md, stored_key.view(), auth_message);
-    SecretBytes proof = client_key.Clone();
-    char* p = proof.Resize(proof.size());
-    for (size_t i = 0; i < proof.size(); ++i) p[i] ^= client_signature.data()[i];
-    SecretBytes server_key = internal::Hmac(md, salted.view(), "Server Key");
-    server_signature_ = internal::Hmac(md, server_key.view(), auth_message);
+    // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
+    // ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage); ServerKey := HMAC(SaltedPassword,
+    // "Server Key"); ServerSignature := HMAC(ServerKey, AuthMessage). The keys live on the stack
+    // (wiped on the way out); only ServerSignature is kept.
+    internal::DigestBuffer client_key, stored_key, proof, server_key, server_signature;
+    client_key.size = internal::HmacTo(md, salted.view(), "Client Key", client_key.bytes);
+    stored_key.size = internal::DigestTo(md, {client_key.view()}, stored_key.bytes);
+    proof.size = internal::HmacTo(md, stored_key.view(), auth_message, proof.bytes);
+    for (size_t i = 0; i < proof.size; ++i) proof.bytes[i] ^= client_key.bytes[i];
+    server_key.size = internal::HmacTo(md, salted.view(), "Server Key", server_key.bytes);
+    server_signature.size =
+        internal::HmacTo(md, server_key.view(), auth_message, server_signature.bytes);
+    server_signature_ = SecretBytes(server_signature.view());
 
     SecretBytes proof64 = Base64EncodeSecret(proof.view());
     SecretBytes response;

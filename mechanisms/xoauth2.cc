@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
@@ -43,12 +44,14 @@ class Xoauth2Method final : public SaslMethod {
     if (HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
     }
-    SecretBytes message;
-    message.Reserve(credentials_.username.size() + token.size() + 22);
-    message.Append("user=").Append(credentials_.username).Append(kSep);
-    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    // Built in one buffer of its final size (never reallocated, so no copy is left behind) that
+    // the SecretBytes then owns.
+    std::string message;
+    message.reserve(credentials_.username.size() + token.size() + 22);
+    message.append("user=").append(credentials_.username).append(1, kSep);
+    message.append("auth=Bearer ").append(token.view()).append(1, kSep).append(1, kSep);
     state_ = State::kSent;
-    return std::optional<SecretBytes>(std::move(message));
+    return std::optional<SecretBytes>(SecretBytes::Adopt(std::move(message)));
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {

@@ -1,14 +1,17 @@
 // A mechanism whose whole client side is one initial response (PLAIN, EXTERNAL, ANONYMOUS):
-// the response is computed when the mechanism is made; the server may still send an empty
-// challenge first, which gets the same response; any further challenge is a protocol error.
+// the factory checks the credentials, and the response is built from them when it is asked
+// for (no copy of a secret waits in the method); the server may still send an empty challenge
+// first, which gets the same response; any further challenge is a protocol error.
 //
-//   return std::make_unique<OneShotMethod>("PLAIN", std::move(message));
+//   SecretBytes PlainMessage(const Credentials& c);   // builds "authzid NUL authcid NUL passwd"
+//   return std::make_unique<OneShotMethod>("PLAIN", *context.credentials, PlainMessage);
 #ifndef SASLKIT_MECHANISMS_INTERNAL_ONE_SHOT_H_
 #define SASLKIT_MECHANISMS_INTERNAL_ONE_SHOT_H_
 
 #include <optional>
 #include <string_view>
 
+#include "absl/utility/utility.h"
 #include "sasl/mechanism.h"
 #include "sasl/status.h"
 
@@ -16,14 +19,18 @@ namespace saslkit::internal {
 
 class OneShotMethod final : public SaslMethod {
  public:
-  // `name` must outlive the method (a string literal).
-  OneShotMethod(std::string_view name, SecretBytes response)
-      : name_(name), response_(std::move(response)) {}
+  // Builds the response from the credentials.
+  using Builder = SecretBytes (*)(const Credentials& credentials);
+
+  // Keeps references to `name` (a string literal) and `credentials`; both must outlive it.
+  OneShotMethod(std::string_view name, const Credentials& credentials, Builder build)
+      : name_(name), credentials_(credentials), build_(build) {}
 
   std::string_view name() const override { return name_; }
 
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
-    return std::optional<SecretBytes>(response_.Clone());
+    // Built in place: the response is not moved through a temporary optional.
+    return absl::StatusOr<std::optional<SecretBytes>>(absl::in_place, build_(credentials_));
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {
@@ -33,7 +40,7 @@ class OneShotMethod final : public SaslMethod {
       return Error(ErrorKind::kProtocol, std::string(name_) + ": unexpected challenge");
     }
     answered_ = true;
-    return Step{response_.Clone(), true};
+    return Step{build_(credentials_), true};
   }
 
   absl::Status Conclude(std::optional<std::string_view> success_data) override {
@@ -45,7 +52,8 @@ class OneShotMethod final : public SaslMethod {
 
  private:
   std::string_view name_;
-  SecretBytes response_;
+  const Credentials& credentials_;
+  const Builder build_;
   bool answered_ = false;
 };
 

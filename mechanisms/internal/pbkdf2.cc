@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "sasl/status.h"
@@ -24,9 +25,8 @@ struct Sha1 {
   static void Update(Ctx* c, const void* d, size_t n) { SHA1_Update(c, d, n); }
   static void Final(unsigned char* out, Ctx* c) { SHA1_Final(out, c); }
   static void Transform(Ctx* c, const unsigned char* block) { SHA1_Transform(c, block); }
-  static void State(const Ctx& c, uint32_t (&h)[5]) {
-    h[0] = c.h0; h[1] = c.h1; h[2] = c.h2; h[3] = c.h3; h[4] = c.h4;
-  }
+  // The chaining state: h0..h4, the first five words of the context.
+  static uint32_t* State(Ctx& c) { return &c.h0; }
   static void Hash(const void* d, size_t n, unsigned char* out) {
     SHA1(static_cast<const unsigned char*>(d), n, out);
   }
@@ -39,26 +39,24 @@ struct Sha256 {
   static void Update(Ctx* c, const void* d, size_t n) { SHA256_Update(c, d, n); }
   static void Final(unsigned char* out, Ctx* c) { SHA256_Final(out, c); }
   static void Transform(Ctx* c, const unsigned char* block) { SHA256_Transform(c, block); }
-  static void State(const Ctx& c, uint32_t (&h)[8]) {
-    for (int i = 0; i < 8; ++i) h[i] = c.h[i];
-  }
+  // The chaining state: h[0..7].
+  static uint32_t* State(Ctx& c) { return c.h; }
   static void Hash(const void* d, size_t n, unsigned char* out) {
     SHA256(static_cast<const unsigned char*>(d), n, out);
   }
 };
 
-// Writes the chaining state of `c` as the big-endian digest bytes (FIPS 180-4 6.1.2, 6.2.2).
+// Writes the chaining state `h` as the big-endian digest bytes (FIPS 180-4 6.1.2, 6.2.2).
 template <typename H>
-void StateToBytes(const typename H::Ctx& c, unsigned char* out) {
-  uint32_t h[H::kSize / 4];
-  H::State(c, h);
+void StateToBytes(const uint32_t* h, unsigned char* out) {
   for (size_t i = 0; i < H::kSize / 4; ++i) {
-    out[4 * i] = static_cast<unsigned char>(h[i] >> 24);
-    out[4 * i + 1] = static_cast<unsigned char>(h[i] >> 16);
-    out[4 * i + 2] = static_cast<unsigned char>(h[i] >> 8);
-    out[4 * i + 3] = static_cast<unsigned char>(h[i]);
+    // One store per word, not four: byte stores cost a fifth of PBKDF2-SHA-1's time here.
+    uint32_t big_endian = h[i];
+    if constexpr (std::endian::native == std::endian::little) {
+      big_endian = __builtin_bswap32(big_endian);
+    }
+    std::memcpy(out + 4 * i, &big_endian, 4);
   }
-  Wipe(h, sizeof(h));
 }
 
 template <typename H>
@@ -104,14 +102,16 @@ void Derive(std::string_view password, std::string_view salt, uint32_t iteration
     H::Update(&work, block, kSize);
     H::Final(block, &work);
     std::memcpy(t, block, kSize);
-    // U_j = PRF(P, U_{j-1}); T_i = U_1 ^ ... ^ U_c. Two compressions per round.
+    // U_j = PRF(P, U_{j-1}); T_i = U_1 ^ ... ^ U_c. Two compressions per round, each starting
+    // from a saved pad state: only the chaining words are restored, not the whole context.
+    uint32_t* const h = H::State(work);
     for (uint32_t j = 1; j < iterations; ++j) {
-      work = inner;
+      std::memcpy(h, H::State(inner), kSize);
       H::Transform(&work, block);
-      StateToBytes<H>(work, block);
-      work = outer;
+      StateToBytes<H>(h, block);
+      std::memcpy(h, H::State(outer), kSize);
       H::Transform(&work, block);
-      StateToBytes<H>(work, block);
+      StateToBytes<H>(h, block);
       for (size_t k = 0; k < kSize; ++k) t[k] ^= block[k];
     }
     const size_t n = std::min(key_length, kSize);
