@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""Turns the results of bench/run into Markdown: the exchange tables (time and instructions,
+saslkit against Cyrus SASL, GNU SASL and the crypto floor, with the ratios the targets are stated
+in), memory and secrets, system calls, PBKDF2, the framework's overhead, the lab's logins and
+round trips, and a summary of every target.
+
+    python3 bench/report.py --results build-bench/bench-results > report.md
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import re
+import subprocess
+from collections import Counter, defaultdict
+
+MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "SCRAM-SHA-1", "SCRAM-SHA-256",
+              "SCRAM-SHA-256 (warm cache)", "XOAUTH2", "OAUTHBEARER"]
+SIDES = ["saslkit", "Cyrus SASL", "GNU SASL", "floor"]
+PEERS = ["Cyrus SASL", "GNU SASL"]
+
+
+def load_cases(path):
+    cases = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                cases.append(json.loads(line))
+    return cases
+
+
+def load_benchmarks(path):
+    """Returns name -> entry, preferring the median aggregate over single runs."""
+    if not os.path.exists(path):
+        return {}, {}
+    with open(path) as f:
+        data = json.load(f)
+    chosen = {}
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name", b["name"])
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") != "median":
+                continue
+        elif name in chosen:
+            continue
+        chosen[name] = b
+    return chosen, data.get("context", {})
+
+
+def to_ns(value, unit):
+    return value * {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[unit]
+
+
+def load_instructions(directory):
+    """Returns benchmark name -> instructions per exchange from the callgrind dumps."""
+    out = {}
+    for path in glob.glob(os.path.join(directory, "cg.out.*")):
+        name = runs = total = None
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("desc: Trigger: Client Request:"):
+                    m = re.search(r"Client Request: (\S+) runs=(\d+)", line)
+                    if m:
+                        name, runs = m.group(1), int(m.group(2))
+                elif line.startswith("summary:") or line.startswith("totals:"):
+                    total = int(line.split()[1])
+        if name and runs and total is not None:
+            out[name] = total / runs
+    return out
+
+
+def load_syscalls(path):
+    """Returns benchmark name -> (calls per exchange, Counter of syscall names per exchange)."""
+    out = {}
+    if not os.path.exists(path):
+        return out
+    current = None
+    runs = 1
+    counts = Counter()
+    begin = re.compile(r'access\("/saslkit-bench-marker/begin/([^/]+)/(\d+)"')
+    end = re.compile(r'access\("/saslkit-bench-marker/end/')
+    call = re.compile(r"^\d+\s+([a-z_0-9]+)\(")
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = begin.search(line)
+            if m:
+                current, runs, counts = m.group(1), int(m.group(2)), Counter()
+                continue
+            if end.search(line):
+                if current:
+                    out[current] = (sum(counts.values()) / runs,
+                                    {k: v / runs for k, v in counts.items()})
+                current = None
+                continue
+            if current:
+                m = call.match(line)
+                if m:
+                    counts[m.group(1)] += 1
+    return out
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    if ns >= 1e6:
+        return "%.2f ms" % (ns / 1e6)
+    if ns >= 1e3:
+        return "%.2f µs" % (ns / 1e3)
+    return "%.0f ns" % ns
+
+
+def fmt_count(n):
+    if n is None:
+        return "–"
+    if n >= 1e6:
+        return "%.2f M" % (n / 1e6)
+    if n >= 1e4:
+        return "%.1f k" % (n / 1e3)
+    return "%.0f" % n
+
+
+def fmt_ratio(r):
+    return "–" if r is None else ("%.2fx" % r if r < 10 else "%.0fx" % r)
+
+
+def mark(ok):
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
+def shell(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except Exception:  # noqa: BLE001 - the report must not fail on a missing tool
+        return ""
+
+
+def machine(context):
+    cpu = shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    flags = shell("grep -m1 '^flags' /proc/cpuinfo")
+    extras = [f for f in ("sha_ni", "avx2", "avx512f") if (" %s " % f) in (flags + " ")]
+    versions = []
+    for label, cmd in [("OpenSSL", "openssl version | cut -d' ' -f2"),
+                       ("Cyrus SASL", "pkg-config --modversion libsasl2"),
+                       ("GNU SASL", "pkg-config --modversion libgsasl"),
+                       ("Google Benchmark", "pkg-config --modversion benchmark"),
+                       ("valgrind", "valgrind --version"),
+                       ("compiler", "c++ --version | head -1")]:
+        v = shell(cmd)
+        if v:
+            versions.append("%s %s" % (label, v))
+    lines = [
+        "- CPU: %s (%s), %s logical CPUs%s" % (
+            cpu or "?", ", ".join(extras) or "no SHA extensions", os.cpu_count(),
+            ", frequency scaling on" if context.get("cpu_scaling_enabled") else ""),
+        "- Load average while measuring: %s (a shared machine: CPU times vary with it; the "
+        "instruction counts do not)" % (
+            ", ".join("%.2f" % x for x in context.get("load_avg", [])) or "?"),
+        "- %s %s, %s" % (platform.system(), platform.release(), shell(
+            ". /etc/os-release 2>/dev/null && echo $PRETTY_NAME")),
+        "- " + "; ".join(versions),
+        "- Build: meson release (-O3, NDEBUG); saslkit linked as a shared library",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--results", required=True)
+    args = parser.parse_args()
+    r = args.results
+    cases = load_cases(os.path.join(r, "cases.jsonl"))
+    benchmarks, context = load_benchmarks(os.path.join(r, "benchmark.json"))
+    instructions = load_instructions(os.path.join(r, "callgrind"))
+    syscalls = load_syscalls(os.path.join(r, "strace.log"))
+
+    by = {}  # (mechanism, side) -> dict
+    for c in cases:
+        b = benchmarks.get(c["name"])
+        entry = dict(c)
+        entry["error"] = b.get("error_message") if b and b.get("error_occurred") else None
+        entry["time"] = to_ns(b["cpu_time"], b["time_unit"]) if b and not entry["error"] else None
+        entry["counters"] = b or {}
+        entry["instructions"] = instructions.get(c["name"])
+        entry["syscalls"] = syscalls.get(c["name"])
+        by[(c["mechanism"], c["side"])] = entry
+
+    out = []
+    w = out.append
+    w("## Machine\n")
+    w(machine(context) + "\n")
+    targets = {}  # target -> [(what was measured, value, met)]
+
+    def target(name, what, value, ok):
+        targets.setdefault(name, []).append((what, value, ok))
+
+    def peer_best(mech, key):
+        vals = [(by[(mech, p)][key], p) for p in PEERS
+                if (mech, p) in by and by[(mech, p)]["comparable"] and by[(mech, p)][key]]
+        return min(vals) if vals else (None, None)
+
+    for key, title, fmt in [("time", "CPU time per exchange (median of the repetitions)",
+                             fmt_time),
+                            ("instructions", "Instructions per exchange (callgrind)",
+                             fmt_count)]:
+        w("## Client exchanges: %s\n" % title)
+        w("| Mechanism | saslkit | Cyrus SASL | GNU SASL | floor | cheaper peer ÷ saslkit "
+          "(≥ 2) | saslkit ÷ floor (≤ 1.5) |")
+        w("|---|---:|---:|---:|---:|---:|---:|")
+        for mech in MECHANISMS:
+            if (mech, "saslkit") not in by:
+                continue
+            ours = by[(mech, "saslkit")][key]
+            cells = []
+            for side in SIDES:
+                e = by.get((mech, side))
+                if e is None:
+                    cells.append("n/a")
+                elif e["error"]:
+                    cells.append("error")
+                else:
+                    v = fmt(e[key])
+                    if side in PEERS and not e["comparable"]:
+                        v += " †"
+                    cells.append(v)
+            best, best_side = peer_best(mech, key)
+            peer_ratio = best / ours if best and ours else None
+            floor = by.get((mech, "floor"), {}).get(key)
+            floor_ratio = ours / floor if ours and floor else None
+            w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                mech, *cells,
+                fmt_ratio(peer_ratio) + ("" if peer_ratio is None else " (%s)" % best_side),
+                fmt_ratio(floor_ratio)))
+            target("%s: ≥ 2x cheaper than the cheaper of Cyrus SASL and GNU SASL" % mech, key,
+                   fmt_ratio(peer_ratio) if peer_ratio else "no peer runs this exchange",
+                   None if peer_ratio is None else peer_ratio >= 2)
+            target("%s: within 1.5x of its crypto floor" % mech, key, fmt_ratio(floor_ratio),
+                   None if floor_ratio is None else floor_ratio <= 1.5)
+        w("")
+        notes = sorted({"†: %s, %s" % (e["side"], e["note"]) for e in by.values()
+                        if e["side"] in PEERS and not e["comparable"]})
+        notes += sorted({"%s %s: %s" % (e["mechanism"], e["side"], e["note"])
+                         for e in by.values() if e["note"] and e["comparable"]})
+        if key == "time":
+            for n in notes:
+                w("- " + n)
+            w("")
+
+    w("## Memory, secrets and system calls per exchange\n")
+    w("Allocations count every malloc in the process during one exchange (saslkit, OpenSSL, "
+      "libsasl2, libgsasl alike). *Secret blocks* are heap blocks that still held the password "
+      "or a key derived from it when freed during the exchange, or that outlived it.\n")
+    w("| Mechanism | side | allocations | bytes | peak | secret blocks freed | secret blocks "
+      "live after | system calls |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|")
+    secret_total = 0
+    for mech in MECHANISMS:
+        for side in SIDES[:3]:
+            e = by.get((mech, side))
+            if not e or e["error"] or not e["counters"]:
+                continue
+            c = e["counters"]
+            sys_calls = e["syscalls"][0] if e["syscalls"] else None
+            if side == "saslkit":
+                secret_total += c.get("secret_freed", 0) + c.get("secret_live", 0)
+            w("| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %s |" % (
+                mech, side, c.get("allocs", 0), c.get("alloc_bytes", 0), c.get("peak_bytes", 0),
+                c.get("secret_freed", 0), c.get("secret_live", 0),
+                "–" if sys_calls is None else "%.1f" % sys_calls))
+    w("")
+    ours_calls = [e["syscalls"][0] for e in by.values() if e["side"] == "saslkit" and e["syscalls"]]
+    target("No heap block holding a secret outlives a saslkit exchange", "blocks",
+           "%d over %d mechanisms" % (secret_total,
+                                      sum(1 for e in by.values() if e["side"] == "saslkit")),
+           secret_total == 0 if benchmarks else None)
+    if ours_calls:
+        target("saslkit makes no system call in an exchange", "per exchange",
+               "%.1f at most" % max(ours_calls), max(ours_calls) == 0)
+
+    w("## SCRAM: PBKDF2 and the salted-password cache\n")
+    w("| Benchmark | CPU time | |")
+    w("|---|---:|---|")
+    pb = {}
+    for name in ["BM_Pbkdf2_Sha1_Saslkit", "BM_Pbkdf2_Sha1_OpenSsl", "BM_Pbkdf2_Sha1_Compressions",
+                 "BM_Pbkdf2_Sha256_Saslkit", "BM_Pbkdf2_Sha256_OpenSsl",
+                 "BM_Pbkdf2_Sha256_Compressions", "BM_Hmac_Md5_Saslkit", "BM_Hmac_Md5_OneShot",
+                 "BM_Digest_Md5_Saslkit", "BM_Digest_Md5_EvpDigest"]:
+        b = benchmarks.get(name)
+        if not b or b.get("error_occurred"):
+            continue
+        pb[name] = to_ns(b["cpu_time"], b["time_unit"])
+        what = {"Saslkit": "saslkit", "OpenSsl": "PKCS5_PBKDF2_HMAC",
+                "Compressions": "8192 bare compressions (the floor at 4096 iterations)",
+                "OneShot": "OpenSSL HMAC()", "EvpDigest": "OpenSSL EVP_Digest()"}
+        w("| %s | %s | %s |" % (name, fmt_time(pb[name]), what.get(name.split("_")[-1], "")))
+    w("")
+    for h in ["Sha1", "Sha256"]:
+        ours = pb.get("BM_Pbkdf2_%s_Saslkit" % h)
+        ossl = pb.get("BM_Pbkdf2_%s_OpenSsl" % h)
+        comp = pb.get("BM_Pbkdf2_%s_Compressions" % h)
+        if ours and ossl and comp:
+            w("- PBKDF2-HMAC-%s: saslkit is %.2fx faster than PKCS5_PBKDF2_HMAC and %.2fx the "
+              "two-compressions-per-iteration floor." % (h.upper().replace("SHA", "SHA-"),
+                                                         ossl / ours, ours / comp))
+            target("PBKDF2-HMAC-%s at the two-compressions-per-iteration floor" %
+                   h.upper().replace("SHA", "SHA-"), "time",
+                   "%.2fx the floor, %.2fx faster than PKCS5_PBKDF2_HMAC" % (ours / comp,
+                                                                           ossl / ours),
+                   ours / comp <= 1.5)
+    cold = by.get(("SCRAM-SHA-256", "saslkit"), {})
+    warm = by.get(("SCRAM-SHA-256 (warm cache)", "saslkit"), {})
+    gcold = by.get(("SCRAM-SHA-256", "GNU SASL"), {})
+    for key in ["time", "instructions"]:
+        if cold.get(key) and warm.get(key):
+            ratio = cold[key] / warm[key]
+            w("- SCRAM-SHA-256 cold ÷ warm (%s): %s" % (key, fmt_ratio(ratio)))
+            target("SCRAM-SHA-256 with a warm cache ≥ 50x faster than cold", key,
+                   fmt_ratio(ratio), ratio >= 50)
+        if cold.get(key) and gcold.get(key):
+            ratio = gcold[key] / cold[key]
+            w("- GNU SASL ÷ saslkit, cold SCRAM-SHA-256 (%s): %s" % (key, fmt_ratio(ratio)))
+            target("Cold SCRAM-SHA-256 ≥ 4x faster than GNU SASL's", key, fmt_ratio(ratio),
+                   ratio >= 4)
+    w("")
+    for mech in ["PLAIN", "LOGIN"]:
+        t = by.get((mech, "saslkit"), {}).get("time")
+        if t:
+            target("%s exchange under 1 µs" % mech, "time", fmt_time(t), t < 1000)
+
+    w("## The framework's own overhead\n")
+    w("| Benchmark | CPU time |")
+    w("|---|---:|")
+    for name, b in sorted(benchmarks.items()):
+        if re.match(r"BM_(Registry|Policy|Base64|Smtp|Imap|Pop3)_", name) and \
+                not b.get("error_occurred"):
+            w("| %s | %s |" % (name, fmt_time(to_ns(b["cpu_time"], b["time_unit"]))))
+    w("")
+
+    w("## End to end against the lab's Dovecot (loopback, plaintext)\n")
+    lab = {n: b for n, b in benchmarks.items() if n.startswith("BM_Lab_")}
+    if not lab:
+        w("Not measured (bench/run --no-lab, or a filter left them out).\n")
+    else:
+        skipped = [b for b in lab.values() if b.get("error_occurred")]
+        if len(skipped) == len(lab):
+            w("Skipped: %s\n" % skipped[0].get("error_message"))
+        w("| Protocol | Mechanism | logins/s | time per login | client CPU per login | round trips "
+          "after the greeting | protocol minimum | at minimum |")
+        w("|---|---|---:|---:|---:|---:|---:|---|")
+        order = {"Smtp": 0, "Pop3": 1, "Imap": 2}
+        mech_order = ["Plain", "Login", "CramMd5", "DigestMd5", "ScramSha1", "ScramSha256",
+                      "Xoauth2", "OauthBearer"]
+
+        def lab_key(item):
+            _, _, proto, mech = item[0].split("/")[0].split("_", 3)
+            return (order.get(proto, 9), mech_order.index(mech) if mech in mech_order else 99)
+
+        for name, b in sorted(lab.items(), key=lab_key):
+            _, _, proto, mech = name.split("/")[0].split("_", 3)
+            if b.get("error_occurred"):
+                w("| %s | %s | skipped: %s | | | | | |" % (proto, mech, b.get("error_message")))
+                continue
+            rt, mn = b.get("round_trips"), b.get("minimum")
+            ok = rt is not None and mn is not None and rt == mn
+            target("Round trips to authenticated at the protocol minimum",
+                   "%s %s" % (proto.upper(), mech), "%d (minimum %d)" % (rt, mn), ok)
+            w("| %s | %s | %.0f | %s | %s | %d | %d | %s |" % (
+                proto.upper(), mech, b.get("items_per_second", 0),
+                fmt_time(to_ns(b["real_time"], b["time_unit"])),
+                fmt_time(to_ns(b["cpu_time"], b["time_unit"])), rt, mn, mark(ok)))
+        w("")
+
+    w("## Targets\n")
+    w("| Target | measured | met |")
+    w("|---|---|---|")
+    for name, parts in targets.items():
+        if name.startswith("Round trips"):
+            misses = [p for p in parts if p[2] is False]
+            w("| %s | %d of %d protocol and mechanism pairs at the minimum%s | %s |" % (
+                name, sum(1 for p in parts if p[2]), len(parts),
+                "" if not misses else " (not: %s)" % ", ".join(p[0] for p in misses),
+                mark(not misses)))
+            continue
+        values = {value for _, value, _ in parts}
+        measured = (values.pop() if len(values) == 1 and len(parts) > 1 else
+                    "; ".join("%s %s" % (what, value) for what, value, _ in parts))
+        oks = [ok for _, _, ok in parts if ok is not None]
+        if not oks:
+            met = "–"
+        elif all(oks):
+            met = "yes"
+        elif not any(oks):
+            met = "**no**"
+        else:
+            met = "; ".join("%s %s" % (what, mark(ok)) for what, _, ok in parts)
+        w("| %s | %s | %s |" % (name, measured, met))
+    w("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
