@@ -35,7 +35,7 @@ absl::Status CommandFailed(const ImapResponse& tagged, std::string_view what, Er
 }  // namespace
 
 ImapClient::ImapClient(Connection connection, ImapOptions options)
-    : connection_(std::move(connection)), options_(std::move(options)) {}
+    : ConnectedSession(std::move(connection)), options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<ImapClient>> ImapClient::Open(Connection connection,
                                                              ImapOptions options) {
@@ -208,11 +208,7 @@ absl::StatusOr<LoginResult> ImapClient::Authenticate(const LoginRequest& request
                                            ? "IMAP session is already authenticated (PREAUTH)"
                                            : "IMAP session is already authenticated");
   }
-  LoginRequest r = request;
-  r.initial_response = request.initial_response && connection_.server().initial_response;
-  r.client_certificate = request.client_certificate ||
-                         !connection_.server().tls.client_certificate.empty();
-  auto result = Login(*this, r);
+  auto result = ConnectedSession::Authenticate(request);
   if (result.ok()) round_trips_ += result->lines_sent;
   return result;
 }

@@ -20,8 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "adapters/imap/imap_protocol.h"
-#include "sasl/connection.h"
-#include "sasl/login.h"
+#include "sasl/connected_session.h"
 
 namespace saslkit {
 
@@ -42,7 +41,7 @@ struct MailboxInfo {
   bool read_only = false;                // EXAMINE, or [READ-ONLY] from SELECT
 };
 
-class ImapClient final : public AuthSession {
+class ImapClient final : public ConnectedSession {
  public:
   // Reads the greeting, learns the capabilities (from its CAPABILITY code when present, else with
   // a CAPABILITY command) and applies the connection's TLS mode (STARTTLS, then CAPABILITY anew).
@@ -90,10 +89,6 @@ class ImapClient final : public AuthSession {
   // Returns the AUTH= mechanisms, plus "+LOGIN" unless the server announces LOGINDISABLED.
   std::vector<std::string> Offered() const override;
   bool InitialResponseOffered() const override { return capabilities_.sasl_ir; }
-  Transport& transport() override { return connection_.transport(); }
-  std::string_view host() const override { return connection_.server().host; }
-  uint16_t port() const override { return connection_.server().port; }
-  absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
   // Returns "A001", "A002", ...
   std::string NextTag() override;
   // Runs the LOGIN command (RFC 9051 6.2.3) for "+LOGIN": user name and password as quoted
@@ -126,7 +121,6 @@ class ImapClient final : public AuthSession {
   absl::StatusOr<MailboxInfo> OpenMailbox(std::string_view verb, std::string_view mailbox);
   void NoteCodes(const ImapResponse& response);
 
-  Connection connection_;
   ImapOptions options_;
   ImapResponse greeting_;
   ImapCapabilities capabilities_;

@@ -55,7 +55,7 @@ bool HasLineBreakOrNul(std::string_view s) {
 }  // namespace
 
 Pop3Client::Pop3Client(Connection connection, Pop3Options options)
-    : connection_(std::move(connection)), options_(options) {}
+    : ConnectedSession(std::move(connection)), options_(options) {}
 
 absl::StatusOr<std::unique_ptr<Pop3Client>> Pop3Client::Open(Connection connection,
                                                               Pop3Options options) {
@@ -149,14 +149,6 @@ std::vector<std::string> Pop3Client::Offered() const {
   // RFC 2449 6.2: USER is listed when allowed; without CAPA, RFC 1939's USER is assumed.
   if (capabilities_.user || !capabilities_.available) offered.emplace_back(kPopUserName);
   return offered;
-}
-
-absl::StatusOr<LoginResult> Pop3Client::Authenticate(const LoginRequest& request) {
-  LoginRequest r = request;
-  r.initial_response = request.initial_response && connection_.server().initial_response;
-  r.client_certificate = request.client_certificate ||
-                         !connection_.server().tls.client_certificate.empty();
-  return Login(*this, r);
 }
 
 absl::Status Pop3Client::RunNative(const MechanismInfo& info, const Credentials& credentials) {

@@ -19,8 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "adapters/pop3/pop3_protocol.h"
-#include "sasl/connection.h"
-#include "sasl/login.h"
+#include "sasl/connected_session.h"
 
 namespace saslkit {
 
@@ -44,7 +43,7 @@ struct Pop3UidlEntry {
   std::string uid;  // unique-id: printable ASCII (RFC 1939 7)
 };
 
-class Pop3Client final : public AuthSession {
+class Pop3Client final : public ConnectedSession {
  public:
   // Reads the greeting, asks CAPA and applies the connection's TLS mode (STLS, then CAPA anew).
   // When CAPA fails, assumes nothing but USER (RFC 1939). Fails with kRejected when the greeting
@@ -54,8 +53,7 @@ class Pop3Client final : public AuthSession {
   static absl::StatusOr<std::unique_ptr<Pop3Client>> Open(Connection connection,
                                                           Pop3Options options = {});
 
-  // Authenticates with the login loop (policy, fallback). See `Login` for the failures.
-  absl::StatusOr<LoginResult> Authenticate(const LoginRequest& request);
+  // Authenticate(): see `ConnectedSession`.
 
   // Returns the message count and size of the maildrop. Fails with kBadInput before login,
   // kRejected on -ERR (with the server's reply), kProtocol on a malformed answer.
@@ -90,10 +88,6 @@ class Pop3Client final : public AuthSession {
   // when CAPA lists USER or was not answered.
   std::vector<std::string> Offered() const override;
   bool InitialResponseOffered() const override { return true; }
-  Transport& transport() override { return connection_.transport(); }
-  std::string_view host() const override { return connection_.server().host; }
-  uint16_t port() const override { return connection_.server().port; }
-  absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
   // Runs APOP (RFC 1939 7) or USER/PASS (RFC 1939 7); the digest and PASS line are written as
   // kSecret. Fails with kRejected (the server's text and response code kept), kBadInput for a
   // user name or password holding CR, LF or NUL (or a space, for APOP), kMechanism when the
@@ -115,7 +109,6 @@ class Pop3Client final : public AuthSession {
   absl::Status RunApop(const Credentials& credentials);
   absl::Status RunUserPass(const Credentials& credentials);
 
-  Connection connection_;
   Pop3Options options_;
   Pop3Response greeting_;
   std::optional<std::string> apop_timestamp_;

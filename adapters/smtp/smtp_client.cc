@@ -7,7 +7,7 @@
 namespace saslkit {
 
 SmtpClient::SmtpClient(Connection connection, SmtpOptions options)
-    : connection_(std::move(connection)), options_(std::move(options)) {}
+    : ConnectedSession(std::move(connection)), options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<SmtpClient>> SmtpClient::Open(Connection connection,
                                                              SmtpOptions options) {
@@ -84,11 +84,7 @@ absl::Status SmtpClient::Handshake() {
 }
 
 absl::StatusOr<LoginResult> SmtpClient::Authenticate(const LoginRequest& request) {
-  LoginRequest r = request;
-  r.initial_response = request.initial_response && connection_.server().initial_response;
-  r.client_certificate = request.client_certificate ||
-                         !connection_.server().tls.client_certificate.empty();
-  auto result = Login(*this, r);
+  auto result = ConnectedSession::Authenticate(request);
   if (result.ok()) round_trips_ += result->lines_sent;
   return result;
 }

@@ -16,8 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "adapters/smtp/smtp_protocol.h"
-#include "sasl/connection.h"
-#include "sasl/login.h"
+#include "sasl/connected_session.h"
 
 namespace saslkit {
 
@@ -31,7 +30,7 @@ struct Envelope {
   std::vector<std::string> to;   // forward-paths: every To, Cc and Bcc recipient
 };
 
-class SmtpClient final : public AuthSession {
+class SmtpClient final : public ConnectedSession {
  public:
   // Reads the greeting, sends EHLO and applies the connection's TLS mode (STARTTLS, then EHLO
   // anew). Fails with kRejected when the server refuses the session (554 greeting), kTls when
@@ -65,10 +64,6 @@ class SmtpClient final : public AuthSession {
   std::string_view protocol() const override { return "smtp"; }
   std::vector<std::string> Offered() const override { return capabilities_.auth; }
   bool InitialResponseOffered() const override { return true; }
-  Transport& transport() override { return connection_.transport(); }
-  std::string_view host() const override { return connection_.server().host; }
-  uint16_t port() const override { return connection_.server().port; }
-  absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
   absl::Status OnAuthenticated(std::string_view final_line) override;
 
  private:
@@ -79,7 +74,6 @@ class SmtpClient final : public AuthSession {
   absl::StatusOr<SmtpReply> Command(std::string_view line);
   absl::Status Expect(const SmtpReply& reply, int code, std::string_view what);
 
-  Connection connection_;
   SmtpOptions options_;
   SmtpReply greeting_;
   SmtpCapabilities capabilities_;

@@ -1,0 +1,41 @@
+// The part of an adapter that is the same for SMTP, POP3 and IMAP: it owns the `Connection`,
+// answers the login loop's questions about it, and applies the server's own switches (initial
+// responses on or off, a client certificate for EXTERNAL) to every login.
+//
+//   class SmtpClient final : public ConnectedSession { ... };
+//   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, smtp->Authenticate(request));
+#ifndef SASLKIT_SASL_CONNECTED_SESSION_H_
+#define SASLKIT_SASL_CONNECTED_SESSION_H_
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "sasl/connection.h"
+#include "sasl/login.h"
+
+namespace saslkit {
+
+class ConnectedSession : public AuthSession {
+ public:
+  // Authenticates through the shared login loop (policy, fallback). Initial responses are sent
+  // only when both `request` and the server's options allow them; a client certificate in the
+  // server's TLS options makes EXTERNAL usable. Fails as `Login` does.
+  absl::StatusOr<LoginResult> Authenticate(const LoginRequest& request);
+
+  // AuthSession, from the connection.
+  Transport& transport() override { return connection_.transport(); }
+  std::string_view host() const override { return connection_.server().host; }
+  uint16_t port() const override { return connection_.server().port; }
+  absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
+
+  const Connection& connection() const { return connection_; }
+
+ protected:
+  explicit ConnectedSession(Connection connection) : connection_(std::move(connection)) {}
+
+  Connection connection_;
+};
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_SASL_CONNECTED_SESSION_H_
