@@ -294,6 +294,7 @@ SYNOPSIS
                      [--body-file F | --message-file F] [options]
     saslkit probe URL [options] [--json]
     saslkit mechanisms
+    saslkit version
 
     URL is smtp://host[:port] (STARTTLS, 587), smtps:// (implicit TLS, 465),
     pop3:// (110), pop3s:// (995), imap:// (143) or imaps:// (993).
@@ -307,7 +308,7 @@ DESCRIPTION
     mechanisms  lists the built-in mechanisms, strongest first, with what each needs.
 
 CREDENTIALS
-    --user NAME            authentication identity
+    -u, --user NAME        authentication identity
     The password comes from the SASLKIT_PASSWORD environment variable, --password-file F
     (first line), or a prompt when standard input is a terminal; never from the command line.
     --authzid Z            authorization identity (act as Z)
@@ -339,6 +340,7 @@ TLS
 
 OTHER
     --no-sasl-ir           never send initial responses (servers that choke on them)
+    --ntlm-v1              allow NTLMv1 / NTLM2 session responses (only for servers too old for v2)
     --pop-before-smtp pop3[s]://host[:port]  log in over POP3 before the SMTP session
     --fallback-server URL  another server to try when the first cannot be reached (repeatable)
     --timeout SECONDS      connect, read and write timeout (default 30)

@@ -56,7 +56,9 @@ echo "== unit tests"
 run_suite build-ci unit plain-unit || status=1
 echo "== lab tests"
 run_suite build-ci lab plain-lab || status=1
-bash tests/valgrind.sh || status=1  # the lab tests again under valgrind memcheck (< 1 min)
+bash tests/valgrind.sh || status=1  # the lab tests again under valgrind memcheck
+echo "== install: headers, pkg-config (shared and static), man page; saslkit as a meson subproject"
+run_suite build-ci install install || status=1
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer (clang)"
 # One sanitizer build serves the unit and lab tests and the libFuzzer targets (tests/fuzz/run.sh
