@@ -183,7 +183,9 @@ class CyrusServer final : public InteropServer {
   ServerReply Reply(int rc, const char* out, unsigned out_length) {
     ServerReply reply;
     reply.code = rc;
-    if (out != nullptr) reply.data.assign(out, out_length);
+    // On failure Cyrus's SCRAM plugin frees its output buffer but leaves `out` pointing at it
+    // (a use-after-free that ASan caught): read it only when the step succeeded.
+    if (out != nullptr && (rc == SASL_OK || rc == SASL_CONTINUE)) reply.data.assign(out, out_length);
     if (rc == SASL_OK) {
       reply.verdict = ServerReply::Verdict::kSuccess;
     } else if (rc == SASL_CONTINUE) {
