@@ -27,6 +27,9 @@ class ConnectedSession : public AuthSession {
   std::string_view host() const override { return connection_.server().host; }
   uint16_t port() const override { return connection_.server().port; }
   absl::Duration read_timeout() const override { return connection_.server().read_timeout; }
+  absl::Duration exchange_timeout() const override {
+    return connection_.server().exchange_timeout;
+  }
 
   const Connection& connection() const { return connection_; }
 

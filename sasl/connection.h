@@ -40,7 +40,8 @@ struct ServerOptions {
   TlsMode tls_mode = TlsMode::kStartTlsIfOffered;
   TlsOptions tls;                              // server_name defaults to `host`
   ConnectOptions connect;
-  absl::Duration read_timeout = absl::Seconds(60);
+  absl::Duration read_timeout = absl::Seconds(60);    // each read
+  absl::Duration exchange_timeout = absl::Minutes(2); // one whole SASL exchange
   bool initial_response = true;                // off for servers that choke on them
 };
 

@@ -1,5 +1,6 @@
 #include "sasl/exchange.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "sasl/base64.h"
@@ -141,11 +142,19 @@ absl::StatusOr<std::optional<Outgoing>> Exchange::OnLine(std::string_view line) 
 }
 
 absl::StatusOr<ExchangeOutcome> RunExchange(Transport& transport, Exchange& exchange,
-                                            size_t max_line_octets, absl::Duration timeout) {
+                                            size_t max_line_octets, absl::Duration timeout,
+                                            absl::Duration total_timeout) {
+  const absl::Time deadline = absl::Now() + total_timeout;
   SASLKIT_ASSIGN_OR_RETURN(Outgoing first, exchange.Begin());
   SASLKIT_RETURN_IF_ERROR(transport.Write(first.line.view(), first.sensitivity));
   while (true) {
-    SASLKIT_ASSIGN_OR_RETURN(std::string line, transport.ReadLine(max_line_octets, timeout));
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return Error(ErrorKind::kTimeout, "the SASL exchange took longer than " +
+                                            absl::FormatDuration(total_timeout));
+    }
+    SASLKIT_ASSIGN_OR_RETURN(std::string line,
+                             transport.ReadLine(max_line_octets, std::min(timeout, left)));
     SASLKIT_ASSIGN_OR_RETURN(std::optional<Outgoing> next, exchange.OnLine(line));
     if (next.has_value()) {
       SASLKIT_RETURN_IF_ERROR(transport.Write(next->line.view(), next->sensitivity));

@@ -4,7 +4,7 @@
 // pumps it its own way).
 //
 //   Exchange ex(kSmtpParams, *method, /*tag=*/"", {.initial_response = true});
-//   SASLKIT_ASSIGN_OR_RETURN(ExchangeOutcome outcome, RunExchange(transport, ex, timeout));
+//   SASLKIT_ASSIGN_OR_RETURN(ExchangeOutcome outcome, RunExchange(transport, ex, 4096, timeout));
 //
 // States and transitions:
 //   kIdle --Begin--> kAwaiting   (sent the command, with the initial response when it fits)
@@ -90,10 +90,13 @@ struct ExchangeOutcome {
 };
 
 // Pumps `exchange` over `transport` until it ends, reading each line within `timeout` and
-// the protocol's line bound. Returns the outcome on success, else the exchange's error or the
-// transport's (kConnection, kTimeout, kProtocol).
+// the protocol's line bound, and the whole exchange within `total_timeout` (a server that
+// trickles one line just inside each read timeout cannot hold the client for long). Returns the
+// outcome on success, else the exchange's error or the transport's (kConnection, kTimeout,
+// kProtocol).
 absl::StatusOr<ExchangeOutcome> RunExchange(Transport& transport, Exchange& exchange,
-                                            size_t max_line_octets, absl::Duration timeout);
+                                            size_t max_line_octets, absl::Duration timeout,
+                                            absl::Duration total_timeout = absl::Minutes(2));
 
 }  // namespace saslkit
 

@@ -43,7 +43,7 @@ absl::StatusOr<ExchangeOutcome> RunOne(AuthSession& session, const LoginRequest&
                               session.InitialResponseOffered());
   Exchange exchange(session.params(), **method, session.NextTag(), options);
   return RunExchange(session.transport(), exchange, session.params().max_line_octets,
-                     session.read_timeout());
+                     session.read_timeout(), session.exchange_timeout());
 }
 
 }  // namespace

@@ -40,6 +40,8 @@ class AuthSession {
   virtual std::string_view host() const = 0;
   virtual uint16_t port() const = 0;
   virtual absl::Duration read_timeout() const = 0;
+  // Bounds one whole SASL exchange (all its lines together).
+  virtual absl::Duration exchange_timeout() const { return absl::Minutes(2); }
   // Returns the tag for the next command ("" where the protocol has none).
   virtual std::string NextTag() { return std::string(); }
   // Runs a protocol-native login (`info.Has(kProtocolNative)`). Fails like an exchange does.

@@ -82,8 +82,10 @@ Selection SelectionPolicy::Choose(const std::vector<std::string>& offered,
       continue;
     }
     // Before TLS the offer is the attacker's word: no reusable secret unless the caller says so.
+    // An OAuth token is one too: whoever reads a bearer token can replay it until it expires.
+    const bool sends_secret = info->Has(kReusableSecret) || info->Has(kOAuth);
     const bool needs_tls = info->Has(kNeedsTls) || info->Has(kChannelBinding) ||
-                           (info->Has(kReusableSecret) && !options_.allow_plaintext);
+                           (sends_secret && !options_.allow_plaintext);
     if (needs_tls && !facts.tls) { skip(SkipReason::kNeedsTls); continue; }
     if ((info->needs & facts.available) != info->needs) {
       skip(SkipReason::kNoCredentials);

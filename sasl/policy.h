@@ -25,7 +25,7 @@ struct PolicyOptions {
   bool prefer_simple = false;
   // After a secure method is rejected, still try reusable-secret methods.
   bool simple_after_secure = true;
-  // Send reusable secrets (PLAIN, LOGIN, USER/PASS, IMAP LOGIN) without TLS.
+  // Send reusable secrets (PLAIN, LOGIN, USER/PASS, IMAP LOGIN, OAuth tokens) without TLS.
   bool allow_plaintext = false;
   // Never send a reusable secret, even over TLS.
   bool secure_only = false;

@@ -9,6 +9,7 @@
 #include "sasl/base64.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
+#include "tests/testing/scripted_transport.h"
 #include "tests/testing/test_mechanism.h"
 
 namespace saslkit {
@@ -153,6 +154,21 @@ TEST(ExchangeTest, EndlessChallengesAreBounded) {
   EXPECT_EQ(Line(*cancel), "*\r\n");
   auto end = ex.OnLine("501 cancelled");
   EXPECT_EQ(end.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(ExchangeTest, TheWholeExchangeHasADeadline) {
+  // A server that answers every response with another challenge, each line in time: the total
+  // bound ends it, whatever the per-line timeout.
+  MechanismHarness h(TestMechanismInfo("X-SLOW", 1, 0, TestMethodScript{.steps = 1000}));
+  ASSERT_OK_AND_ASSIGN(auto m, h.Make());
+  Exchange ex(kSmtpParams, *m, "", {.max_challenges = 1000});
+  testing::ScriptedTransport t;
+  t.SetResponder([](std::string_view) {
+    absl::SleepFor(absl::Milliseconds(20));
+    return std::string("334 Zm9v\r\n");
+  });
+  auto r = RunExchange(t, ex, 512, absl::Seconds(5), absl::Milliseconds(200));
+  EXPECT_THAT(r, StatusIs(ErrorKind::kTimeout, "SASL exchange took longer"));
 }
 
 TEST(ExchangeTest, SuccessThatTheMechanismCannotBelieveFails) {

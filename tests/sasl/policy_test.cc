@@ -158,6 +158,18 @@ TEST(PolicyTest, OAuthOnlyWhenItIsTheOnlyAllowedMethod) {
   EXPECT_THAT(Names(both.Choose({"XOAUTH2"}, r, Tls(with_token))), ElementsAre("XOAUTH2"));
 }
 
+TEST(PolicyTest, OAuthTokensNeedTlsLikePasswords) {
+  // A bearer token read off the wire can be replayed: never without TLS unless allowed.
+  Registry r = PolicyRegistry();
+  const uint32_t with_token = kPassword | kNeedToken;
+  Selection s = SelectionPolicy({.allowed = {"XOAUTH2"}}).Choose({"XOAUTH2"}, r, Plain(with_token));
+  EXPECT_TRUE(s.candidates.empty());
+  EXPECT_EQ(ReasonFor(s, "XOAUTH2"), SkipReason::kNeedsTls);
+  EXPECT_THAT(Names(SelectionPolicy({.allowed = {"XOAUTH2"}, .allow_plaintext = true})
+                        .Choose({"XOAUTH2"}, r, Plain(with_token))),
+              ElementsAre("XOAUTH2"));
+}
+
 TEST(PolicyTest, AnonymousOnlyWhenNamed) {
   Registry r = PolicyRegistry();
   Selection s = SelectionPolicy().Choose({"ANONYMOUS"}, r, Tls(0));
