@@ -1,5 +1,7 @@
 #include "adapters/pop3/pop3_protocol.h"
 
+#include "adapters/internal/line_words.h"
+
 #include <cstdint>
 #include <utility>
 
@@ -42,24 +44,6 @@ size_t RespCodeLength(std::string_view text) {
     ++level;
   }
   return 0;
-}
-
-std::vector<std::string> SplitWords(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-void StartAuth(SecretBytes& out, std::string_view, std::string_view mechanism,
-               std::optional<std::string_view> ir) {
-  out.Append("AUTH ").Append(mechanism);
-  if (ir) out.Append(' ').Append(*ir);
 }
 
 absl::StatusOr<Reply> ClassifyAuth(std::string_view, std::string_view line) {
@@ -152,7 +136,7 @@ Pop3Capabilities ParseCapa(const std::vector<std::string>& lines) {
   caps.available = true;
   for (const std::string& line : lines) {
     caps.lines.push_back(line);
-    std::vector<std::string> words = SplitWords(line);
+    std::vector<std::string> words = internal::SplitWords(line);
     if (words.empty()) continue;
     // RFC 2449 5: capability names are case-insensitive.
     const std::string keyword = UpperName(words[0]);
@@ -207,7 +191,7 @@ const ProtocolParams kPop3Params = {
     .ir_needs_capability = false,        // RFC 5034 4: every SASL-capable server takes IRs
     .cancel = "*",                       // RFC 5034 4
     .max_line_octets = kPop3MaxAuthLine,
-    .start = StartAuth,
+    .start = internal::StartAuthCommand,
     .classify = ClassifyAuth,
 };
 

@@ -1,5 +1,7 @@
 #include "adapters/smtp/smtp_protocol.h"
 
+#include "adapters/internal/line_words.h"
+
 #include "sasl/registry.h"
 #include "sasl/status.h"
 
@@ -22,24 +24,6 @@ size_t EnhancedCodeLength(std::string_view text) {
   }
   if (i < text.size() && text[i] != ' ') return 0;
   return i;
-}
-
-std::vector<std::string> SplitWords(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-void StartAuth(SecretBytes& out, std::string_view, std::string_view mechanism,
-               std::optional<std::string_view> ir) {
-  out.Append("AUTH ").Append(mechanism);
-  if (ir) out.Append(' ').Append(*ir);
 }
 
 absl::StatusOr<Reply> ClassifyAuth(std::string_view, std::string_view line) {
@@ -108,7 +92,7 @@ SmtpCapabilities ParseEhlo(const SmtpReply& reply) {
   for (size_t i = 1; i < reply.lines.size(); ++i) {
     const std::string& line = reply.lines[i];
     caps.keywords.push_back(line);
-    std::vector<std::string> words = SplitWords(line);
+    std::vector<std::string> words = internal::SplitWords(line);
     if (words.empty()) continue;
     std::string keyword = UpperName(words[0]);
     // RFC 4954 and the pre-standard "AUTH=LOGIN PLAIN" form some servers still send.
@@ -154,7 +138,7 @@ const ProtocolParams kSmtpParams = {
     .ir_needs_capability = false,
     .cancel = "*",              // RFC 4954 4
     .max_line_octets = kSmtpMaxLine,
-    .start = StartAuth,
+    .start = internal::StartAuthCommand,
     .classify = ClassifyAuth,
 };
 

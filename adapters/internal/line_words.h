@@ -1,0 +1,40 @@
+// Small pieces the SMTP and POP3 tables share: splitting a capability line into words, and the
+// `AUTH mechanism [initial-response]` command both protocols use (RFC 4954 4, RFC 5034 4).
+//
+//   for (const std::string& word : SplitWords("SASL PLAIN LOGIN")) ...
+//   ProtocolParams{..., .start = StartAuthCommand, ...};
+#ifndef SASLKIT_ADAPTERS_INTERNAL_LINE_WORDS_H_
+#define SASLKIT_ADAPTERS_INTERNAL_LINE_WORDS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sasl/secret.h"
+
+namespace saslkit::internal {
+
+// Returns the words of `s` separated by runs of spaces.
+inline std::vector<std::string> SplitWords(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    const size_t start = i;
+    while (i < s.size() && s[i] != ' ') ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+// Appends `AUTH mechanism [ir]` to `out` (no tag in SMTP or POP3).
+inline void StartAuthCommand(SecretBytes& out, std::string_view /*tag*/,
+                             std::string_view mechanism, std::optional<std::string_view> ir) {
+  out.Append("AUTH ").Append(mechanism);
+  if (ir) out.Append(' ').Append(*ir);
+}
+
+}  // namespace saslkit::internal
+
+#endif  // SASLKIT_ADAPTERS_INTERNAL_LINE_WORDS_H_
