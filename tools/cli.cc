@@ -34,6 +34,12 @@ std::string_view ProtocolName(Protocol p) {
   return "smtp";
 }
 
+std::string UrlText(const Url& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  return url.scheme + "://" + (v6 ? "[" + url.host + "]" : url.host) + ":" +
+         std::to_string(url.port);
+}
+
 absl::StatusOr<Url> ParseUrl(std::string_view text) {
   size_t sep = text.find("://");
   if (sep == std::string_view::npos) {

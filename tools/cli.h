@@ -33,6 +33,9 @@ struct Url {
 // brackets). Default ports 587, 465, 110, 995, 143, 993. Fails with kBadInput.
 absl::StatusOr<Url> ParseUrl(std::string_view text);
 
+// Returns the URL as the user would write it again: scheme://host:port, IPv6 in brackets.
+std::string UrlText(const Url& url);
+
 // Returns "smtp", "pop3" or "imap".
 std::string_view ProtocolName(Protocol p);
 

@@ -250,7 +250,7 @@ int Report(const CommandLine& cl, const Outcome& o) {
   if (o.status.ok()) {
     if (cl.verb == Verb::kProbe) return 0;
     std::cout << (cl.verb == Verb::kSend ? "sent" : "authenticated") << " via "
-              << ProtocolName(cl.url.protocol) << "://" << cl.url.host << ":" << cl.url.port;
+              << UrlText(cl.url);
     if (!o.mechanism.empty()) std::cout << " with " << o.mechanism;
     std::cout << " (" << (o.tls.empty() ? "no TLS" : o.tls) << ", "
               << absl::ToInt64Milliseconds(o.elapsed) << " ms, " << o.round_trips
@@ -352,7 +352,7 @@ int Run(const CommandLine& cl) {
       if (cl.user.empty()) j += ",\"assumed_credentials\":\"user name and password\"";
       o.extra_json = j;
     } else {
-      std::cout << ProtocolName(cl.url.protocol) << "://" << cl.url.host << ":" << cl.url.port
+      std::cout << UrlText(cl.url)
                 << (o.tls.empty() ? " (no TLS)" : " (" + o.tls + ")") << "\n";
       auto print = [](const char* label, const std::vector<std::string>& v) {
         std::cout << "  " << label << ":";

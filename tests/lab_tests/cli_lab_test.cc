@@ -111,7 +111,9 @@ TEST(CliLab, SendsAMessage) {
                       " --from alice@localhost --to bob@localhost --subject cli-lab-test",
                   LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("sent via smtp://localhost"));
+  // The URL as given: smtps, not the protocol's bare name.
+  EXPECT_THAT(r.out, HasSubstr("sent via smtps://localhost:" +
+                               LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT") + " with "));
 }
 
 }  // namespace

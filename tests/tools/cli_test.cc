@@ -32,6 +32,13 @@ TEST(CliUrlTest, SchemesAndDefaultPorts) {
   EXPECT_EQ(v6.port, 10993);
 }
 
+TEST(CliUrlTest, PrintsTheSchemeAsWrittenWithThePort) {
+  ASSERT_OK_AND_ASSIGN(Url pop3s, ParseUrl("POP3S://mail.example.com"));
+  EXPECT_EQ(UrlText(pop3s), "pop3s://mail.example.com:995");
+  ASSERT_OK_AND_ASSIGN(Url v6, ParseUrl("imaps://[::1]:10993"));
+  EXPECT_EQ(UrlText(v6), "imaps://[::1]:10993");
+}
+
 TEST(CliUrlTest, RejectsMalformedUrls) {
   for (const char* bad : {"mail.example.com", "http://h", "smtp://", "smtp://h:0", "smtp://h:65536",
                           "smtp://h:x", "smtp://user@h", "smtp://h/path", "imap://[::1",
