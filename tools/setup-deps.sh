@@ -10,6 +10,7 @@ pkgs=(
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
   krb5-kdc krb5-admin-server krb5-user
   libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit
+  cyrus-common libwrap0
   python3 valgrind ca-certificates curl
 )
 missing=()
@@ -30,7 +31,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Stop anything the packages started despite policy-rc.d.
-  for s in dovecot krb5-kdc krb5-admin-server saslauthd; do
+  for s in dovecot krb5-kdc krb5-admin-server saslauthd cyrus-imapd; do
     (systemctl stop "$s" 2>/dev/null || service "$s" stop 2>/dev/null || true) >/dev/null 2>&1
   done
+fi
+
+# Cyrus imapd and pop3d, the lab's second SASL server (NTLM, SCRAM-*-PLUS): their packages
+# declare a conflict with Dovecot's (both provide imap-server/pop3-server), so they are
+# unpacked from the Debian archive, at the version of the installed cyrus-common (master and
+# libraries), into a folder of their own instead of being installed.
+cyrus_dir=/opt/saslkit-lab/cyrus
+cyrus_version=$(dpkg-query -W -f='${Version}' cyrus-common)
+if [ "$(cat "$cyrus_dir/VERSION" 2>/dev/null)" != "$cyrus_version" ]; then
+  echo "setup-deps: unpacking cyrus-imapd and cyrus-pop3d $cyrus_version into $cyrus_dir" >&2
+  debs=$(mktemp -d)
+  chmod 755 "$debs"   # apt's download user must be able to write there
+  chown _apt "$debs" 2>/dev/null || true
+  (cd "$debs" && apt-get download -qq "cyrus-imapd=$cyrus_version" "cyrus-pop3d=$cyrus_version") \
+    || { apt-get update -qq && (cd "$debs" && apt-get download -qq "cyrus-imapd=$cyrus_version" "cyrus-pop3d=$cyrus_version"); }
+  rm -rf "$cyrus_dir"
+  mkdir -p "$cyrus_dir"
+  for d in "$debs"/*.deb; do dpkg-deb -x "$d" "$cyrus_dir"; done
+  rm -rf "$debs"
+  test -x "$cyrus_dir/usr/lib/cyrus/bin/imapd" && test -x "$cyrus_dir/usr/lib/cyrus/bin/pop3d"
+  echo "$cyrus_version" >"$cyrus_dir/VERSION"
 fi

@@ -480,6 +480,35 @@ def _():
                 mail=mail)
 
 
+
+@check("Cyrus IMAP/POP3 (TLS 1.2): NTLM and SCRAM-*-PLUS offered; PLAIN and SCRAM logins")
+def _():
+    n = 0
+    m = imaplib.IMAP4(HOST, port("CYRUS_IMAP"), timeout=10)
+    m.starttls(ctx())
+    caps = set(m.capabilities)
+    want = {"AUTH=" + x for x in ("NTLM", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS",
+                                  "SCRAM-SHA-256", "DIGEST-MD5", "CRAM-MD5", "PLAIN")}
+    assert not want - caps, "Cyrus IMAP lacks %s" % (want - caps)
+    m.logout()
+    for user, pw in users():
+        m = imaplib.IMAP4_SSL(HOST, port("CYRUS_IMAPS"), ssl_context=ctx(), timeout=10)
+        assert m.sock.version() == "TLSv1.2", m.sock.version()
+        typ, _ = m.authenticate("SCRAM-SHA-256", scram("sha256", user, pw))
+        assert typ == "OK", user
+        m.logout()
+        p = poplib.POP3_SSL(HOST, port("CYRUS_POP3S"), context=ctx(), timeout=10)
+        p.user(user)
+        p.pass_(pw)
+        p.stat()  # the INBOX was made at the first login
+        p.quit()
+        n += 2
+    m = imaplib.IMAP4(HOST, port("CYRUS_IMAP"), timeout=10)
+    m.starttls(ctx())
+    expect_fail(imap_auth, "PLAIN", plain("alice", "wrong"), m)
+    return "%d logins, a wrong password refused" % n
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.environ.get("SASLKIT_LAB_DIR", "/tmp/saslkit-lab"), "env")

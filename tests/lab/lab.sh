@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# saslkit test lab: real Dovecot, MIT KDC, SMTP sink and OAuth endpoints on 127.0.0.1.
+# saslkit test lab: real Dovecot, Cyrus IMAP, MIT KDC, SMTP sink and OAuth endpoints on
+# 127.0.0.1.
 #
 #   tests/lab/lab.sh start    (re)create the lab state folder and start every server
 #   tests/lab/lab.sh stop     stop exactly the processes the lab started
@@ -21,21 +22,25 @@ START_TIMEOUT=${SASLKIT_LAB_START_TIMEOUT:-30}   # seconds to wait for all ports
 IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995
 SUBMISSION_PORT=10587 SUBMISSIONS_PORT=10465 SINK_PORT=10025 KDC_PORT=10088
 OAUTH_HTTP_PORT=10080 OAUTH_HTTPS_PORT=10443
+CYRUS_IMAP_PORT=10144 CYRUS_IMAPS_PORT=10994 CYRUS_POP3_PORT=10111 CYRUS_POP3S_PORT=10996
+CYRUS_BIN=/usr/lib/cyrus/bin                                      # master (cyrus-common)
+CYRUS_SERVERS=${SASLKIT_CYRUS_SERVERS:-/opt/saslkit-lab/cyrus/usr/lib/cyrus/bin}  # imapd, pop3d
 
 ALICE_PASS=alice-pass-1 BOB_PASS=bob-pass-2 JOSE_PASS='pässwörd'
 REFRESH_TOKEN=lab-refresh-1 CLIENT_ID=saslkit-lab
 
 # name -> endpoints (probe.py KIND:PORT) it must serve; start order = this order, stop = reverse
-SERVICES=(kdc smtp-sink oauth dovecot)
+SERVICES=(kdc smtp-sink oauth dovecot cyrus)
 declare -A SERVICE_PROBES=(
   [kdc]="tcp:$KDC_PORT"
   [smtp-sink]="smtp:$SINK_PORT"
   [oauth]="http:$OAUTH_HTTP_PORT https:$OAUTH_HTTPS_PORT"
   [dovecot]="imap:$IMAP_PORT imaps:$IMAPS_PORT pop3:$POP3_PORT pop3s:$POP3S_PORT smtp:$SUBMISSION_PORT smtps:$SUBMISSIONS_PORT"
+  [cyrus]="imap:$CYRUS_IMAP_PORT imaps:$CYRUS_IMAPS_PORT pop3:$CYRUS_POP3_PORT pop3s:$CYRUS_POP3S_PORT"
 )
 declare -A SERVICE_LOG=(
   [kdc]="krb5/kdc.log krb5/kdc.stdout" [smtp-sink]=smtp-sink.log [oauth]=oauth.log
-  [dovecot]="dovecot.log dovecot.stdout"
+  [dovecot]="dovecot.log dovecot.stdout" [cyrus]=cyrus/master.log
 )
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -202,7 +207,10 @@ fresh_state() {
 
 render() {  # render TEMPLATE OUT
   sed -e "s|@LAB@|$LAB|g" -e "s|@MAIL_UID@|$MAIL_UID|g" -e "s|@MAIL_GID@|$MAIL_GID|g" \
-      -e "s|@SSL_DH@|$SSL_DH|g" "$HERE/$1" >"$2"
+      -e "s|@SSL_DH@|$SSL_DH|g" -e "s|@CYRUS_IMAP_PORT@|$CYRUS_IMAP_PORT|g" \
+      -e "s|@CYRUS_IMAPS_PORT@|$CYRUS_IMAPS_PORT|g" -e "s|@CYRUS_POP3_PORT@|$CYRUS_POP3_PORT|g" \
+      -e "s|@CYRUS_POP3S_PORT@|$CYRUS_POP3S_PORT|g" -e "s|@CYRUS_SERVERS@|$CYRUS_SERVERS|g" \
+      "$HERE/$1" >"$2"
 }
 
 make_certs() {
@@ -296,6 +304,24 @@ make_dovecot() {
     || die "dovecot configuration rejected: $(tail -5 "$LAB/dovecot/doveconf.out")"
 }
 
+# Cyrus IMAP: its own configuration, folders and sasldb (users with realm "localhost", the
+# server name); runs as the cyrus user, which must be able to read the key it serves.
+make_cyrus() {
+  local c="$LAB/cyrus"
+  mkdir -p "$c/conf" "$c/spool" "$c/run/proc" "$c/run/lock"
+  render imapd.conf.in "$c/imapd.conf"
+  render cyrus.conf.in "$c/cyrus.conf"
+  install -m 600 "$LAB/server.key" "$c/server.key"
+  local u pw
+  for u in alice bob jose; do
+    case $u in alice) pw=$ALICE_PASS ;; bob) pw=$BOB_PASS ;; jose) pw=$JOSE_PASS ;; esac
+    printf '%s' "$pw" | saslpasswd2 -p -c -f "$c/sasldb2" -u localhost "$u" \
+      || die "saslpasswd2 $u failed"
+  done
+  chown -R cyrus:mail "$c"
+  chmod 640 "$c/sasldb2"
+}
+
 write_env() {
   local k="$LAB/krb5" tmp="$LAB/env.tmp"
   cat >"$tmp" <<EOF
@@ -346,6 +372,11 @@ SASLKIT_LAB_OAUTH_INTROSPECTION_URL=http://127.0.0.1:$OAUTH_HTTP_PORT/introspect
 SASLKIT_LAB_TOKEN_ENDPOINT=https://localhost:$OAUTH_HTTPS_PORT/token
 SASLKIT_LAB_OAUTH_REFRESH_TOKEN=$REFRESH_TOKEN
 SASLKIT_LAB_OAUTH_CLIENT_ID=$CLIENT_ID
+SASLKIT_LAB_CYRUS_IMAP_PORT=$CYRUS_IMAP_PORT
+SASLKIT_LAB_CYRUS_IMAPS_PORT=$CYRUS_IMAPS_PORT
+SASLKIT_LAB_CYRUS_POP3_PORT=$CYRUS_POP3_PORT
+SASLKIT_LAB_CYRUS_POP3S_PORT=$CYRUS_POP3S_PORT
+SASLKIT_LAB_CYRUS_REALM=localhost
 EOF
   chmod 644 "$tmp"
   mv "$tmp" "$LAB/env"
@@ -397,12 +428,14 @@ wait_ready() {
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "the lab must be started as root"
   local bin
-  for bin in dovecot doveconf krb5kdc kdb5_util kadmin.local kinit openssl "$PY"; do
+  for bin in dovecot doveconf krb5kdc kdb5_util kadmin.local kinit openssl saslpasswd2 "$CYRUS_BIN/master" \
+             "$CYRUS_SERVERS/imapd" "$CYRUS_SERVERS/pop3d" "$PY"; do
     command -v "$bin" >/dev/null || die "$bin not found; run tools/setup-deps.sh"
   done
   if ! getent passwd dovecot >/dev/null || ! getent passwd dovenull >/dev/null; then
     die "users dovecot/dovenull missing; run tools/setup-deps.sh"
   fi
+  getent passwd cyrus >/dev/null || die "user cyrus missing; run tools/setup-deps.sh"
   check_lab_dir
   take_lock
   if [ -d "$LAB/pids" ] && [ -n "$(ls -A "$LAB/pids" 2>/dev/null)" ]; then
@@ -425,6 +458,7 @@ cmd_start() {
   make_kdc
   make_oauth
   make_dovecot
+  make_cyrus
 
   local k="$LAB/krb5"
   SPAWN_ENV="KRB5_CONFIG=$k/krb5.conf KRB5_KDC_PROFILE=$k/kdc.conf" \
@@ -436,6 +470,9 @@ cmd_start() {
     --introspect-port "$OAUTH_HTTP_PORT" --token-port "$OAUTH_HTTPS_PORT" \
     --tokens "$LAB/oauth/tokens" --cert "$LAB/server.crt" --key "$LAB/server.key"
   SPAWN_ENV='' spawn dovecot "$LAB/dovecot.stdout" dovecot -F -c "$LAB/dovecot/dovecot.conf"
+  # -D: stay in the foreground with our output; Cyrus itself logs to syslog only.
+  SPAWN_ENV='' SPAWN_USER=cyrus spawn cyrus "$LAB/cyrus/master.log" "$CYRUS_BIN/master" \
+    -C "$LAB/cyrus/imapd.conf" -M "$LAB/cyrus/cyrus.conf" -p "$LAB/cyrus/run/master.pid" -D
   wait_ready
 
   # The KDC answers: get alice a ticket into the lab's default ccache (handy for GSSAPI tests).

@@ -25,52 +25,16 @@ using ::saslkit::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Opens the service's client and logs in with `allowed`.
+using ::saslkit::testing::LabServiceName;
+
 absl::StatusOr<LoginResult> LogIn(LabService service, const Credentials& credentials,
                                   std::vector<std::string> allowed,
                                   std::optional<ServerOptions> server_override = std::nullopt) {
-  ServerOptions server = server_override.value_or(LabEnv::Get().Server(service));
-  Registry registry = BuiltinRegistry();
-  SelectionPolicy policy(PolicyOptions{.allowed = std::move(allowed)});
-  LoginRequest request{.credentials = &credentials, .registry = &registry, .policy = &policy};
-  SASLKIT_ASSIGN_OR_RETURN(Connection connection, OpenConnection({server}));
-  switch (service) {
-    case LabService::kSubmission:
-    case LabService::kSubmissions: {
-      SASLKIT_ASSIGN_OR_RETURN(auto c, SmtpClient::Open(std::move(connection)));
-      auto r = c->Authenticate(request);
-      c->Quit();
-      return r;
-    }
-    case LabService::kPop3:
-    case LabService::kPop3s: {
-      SASLKIT_ASSIGN_OR_RETURN(auto c, Pop3Client::Open(std::move(connection)));
-      auto r = c->Authenticate(request);
-      (void)c->Quit();
-      return r;
-    }
-    case LabService::kImap:
-    case LabService::kImaps: {
-      SASLKIT_ASSIGN_OR_RETURN(auto c, ImapClient::Open(std::move(connection)));
-      auto r = c->Authenticate(request);
-      c->Logout();
-      return r;
-    }
-  }
-  return Error(ErrorKind::kBadInput, "service");
+  return ::saslkit::testing::LabLogIn(service, credentials, std::move(allowed), {},
+                                      std::move(server_override));
 }
 
-std::string Name(LabService s) {
-  switch (s) {
-    case LabService::kSubmission: return "Submission";
-    case LabService::kSubmissions: return "Submissions";
-    case LabService::kPop3: return "Pop3";
-    case LabService::kPop3s: return "Pop3s";
-    case LabService::kImap: return "Imap";
-    case LabService::kImaps: return "Imaps";
-  }
-  return "?";
-}
+std::string Name(LabService s) { return LabServiceName(s); }
 
 const auto kServices = ::testing::Values(LabService::kSubmission, LabService::kSubmissions,
                                          LabService::kPop3, LabService::kPop3s,

@@ -7,6 +7,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "adapters/imap/imap_client.h"
+#include "adapters/pop3/pop3_client.h"
+#include "adapters/smtp/smtp_client.h"
+#include "mechanisms/builtins.h"
+#include "sasl/policy.h"
+#include "sasl/status.h"
+
 namespace saslkit::testing {
 
 const LabEnv& LabEnv::Get() {
@@ -56,10 +63,15 @@ ServerOptions LabEnv::Server(LabService service) const {
     case LabService::kImaps: port_key = "SASLKIT_LAB_IMAPS_PORT"; break;
     case LabService::kPop3: port_key = "SASLKIT_LAB_POP3_PORT"; break;
     case LabService::kPop3s: port_key = "SASLKIT_LAB_POP3S_PORT"; break;
+    case LabService::kCyrusImap: port_key = "SASLKIT_LAB_CYRUS_IMAP_PORT"; break;
+    case LabService::kCyrusImaps: port_key = "SASLKIT_LAB_CYRUS_IMAPS_PORT"; break;
+    case LabService::kCyrusPop3: port_key = "SASLKIT_LAB_CYRUS_POP3_PORT"; break;
+    case LabService::kCyrusPop3s: port_key = "SASLKIT_LAB_CYRUS_POP3S_PORT"; break;
   }
   s.port = static_cast<uint16_t>(std::stoi(Value(port_key)));
   const bool implicit = service == LabService::kSubmissions || service == LabService::kImaps ||
-                        service == LabService::kPop3s;
+                        service == LabService::kPop3s || service == LabService::kCyrusImaps ||
+                        service == LabService::kCyrusPop3s;
   s.tls_mode = implicit ? TlsMode::kImplicit : TlsMode::kStartTlsRequired;
   s.tls.ca_file = Value("SASLKIT_LAB_CA");
   s.connect.connect_timeout = absl::Seconds(10);
@@ -89,6 +101,62 @@ std::vector<std::string> LabEnv::Mailbox(const std::string& user) const {
     }
   }
   return out;
+}
+
+absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& credentials,
+                                     std::vector<std::string> allowed,
+                                     const MechanismOptions& options,
+                                     std::optional<ServerOptions> server_override) {
+  ServerOptions server = server_override.value_or(LabEnv::Get().Server(service));
+  Registry registry = BuiltinRegistry();
+  SelectionPolicy policy(PolicyOptions{.allowed = std::move(allowed)});
+  LoginRequest request{.credentials = &credentials, .registry = &registry, .policy = &policy};
+  request.mechanism_options = options;
+  SASLKIT_ASSIGN_OR_RETURN(Connection connection, OpenConnection({server}));
+  switch (service) {
+    case LabService::kSubmission:
+    case LabService::kSubmissions: {
+      SASLKIT_ASSIGN_OR_RETURN(auto c, SmtpClient::Open(std::move(connection)));
+      auto r = c->Authenticate(request);
+      c->Quit();
+      return r;
+    }
+    case LabService::kPop3:
+    case LabService::kPop3s:
+    case LabService::kCyrusPop3:
+    case LabService::kCyrusPop3s: {
+      SASLKIT_ASSIGN_OR_RETURN(auto c, Pop3Client::Open(std::move(connection)));
+      auto r = c->Authenticate(request);
+      (void)c->Quit();
+      return r;
+    }
+    case LabService::kImap:
+    case LabService::kImaps:
+    case LabService::kCyrusImap:
+    case LabService::kCyrusImaps: {
+      SASLKIT_ASSIGN_OR_RETURN(auto c, ImapClient::Open(std::move(connection)));
+      auto r = c->Authenticate(request);
+      c->Logout();
+      return r;
+    }
+  }
+  return Error(ErrorKind::kBadInput, "unknown lab service");
+}
+
+std::string LabServiceName(LabService service) {
+  switch (service) {
+    case LabService::kSubmission: return "Submission";
+    case LabService::kSubmissions: return "Submissions";
+    case LabService::kPop3: return "Pop3";
+    case LabService::kPop3s: return "Pop3s";
+    case LabService::kImap: return "Imap";
+    case LabService::kImaps: return "Imaps";
+    case LabService::kCyrusImap: return "CyrusImap";
+    case LabService::kCyrusImaps: return "CyrusImaps";
+    case LabService::kCyrusPop3: return "CyrusPop3";
+    case LabService::kCyrusPop3s: return "CyrusPop3s";
+  }
+  return "Unknown";
 }
 
 }  // namespace saslkit::testing

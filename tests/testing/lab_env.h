@@ -12,8 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "sasl/connection.h"
 #include "sasl/credentials.h"
+#include "sasl/login.h"
+#include "sasl/mechanism.h"
 
 namespace saslkit::testing {
 
@@ -24,6 +27,11 @@ enum class LabService {
   kImaps,        // 10993
   kPop3,         // 10110 STLS
   kPop3s,        // 10995
+  // Cyrus IMAP 3.6 with Cyrus SASL 2.1.28 (NTLM, SCRAM-*-PLUS over tls-unique; TLS 1.2 only).
+  kCyrusImap,    // 10144 STARTTLS
+  kCyrusImaps,   // 10994
+  kCyrusPop3,    // 10111 STLS
+  kCyrusPop3s,   // 10996
 };
 
 class LabEnv {
@@ -44,6 +52,17 @@ class LabEnv {
  private:
   std::map<std::string, std::string> values_;
 };
+
+// Connects to `service` (or `server_override`), logs in with the built-in mechanisms and a
+// policy allowing exactly `allowed` (in the policy's order), and closes the session politely.
+// Returns what the adapter's Authenticate returned.
+absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& credentials,
+                                     std::vector<std::string> allowed,
+                                     const MechanismOptions& options = {},
+                                     std::optional<ServerOptions> server_override = std::nullopt);
+
+// Returns "Submission", "CyrusPop3s", ...: for test names.
+std::string LabServiceName(LabService service);
 
 }  // namespace saslkit::testing
 
