@@ -10,7 +10,7 @@ pkgs=(
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
   krb5-kdc krb5-admin-server krb5-user
   libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit
-  cyrus-common libwrap0
+  cyrus-common libwrap0 postfix
   python3 valgrind ca-certificates curl
 )
 missing=()
@@ -28,10 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "krb5-config krb5-config/add_servers_realm string SASLKIT.TEST" | debconf-set-selections
   echo "krb5-config krb5-config/kerberos_servers string 127.0.0.1" | debconf-set-selections
   echo "krb5-config krb5-config/admin_server string 127.0.0.1" | debconf-set-selections
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Stop anything the packages started despite policy-rc.d.
-  for s in dovecot krb5-kdc krb5-admin-server saslauthd cyrus-imapd; do
+  for s in dovecot krb5-kdc krb5-admin-server saslauthd cyrus-imapd postfix; do
     (systemctl stop "$s" 2>/dev/null || service "$s" stop 2>/dev/null || true) >/dev/null 2>&1
   done
 fi

@@ -509,6 +509,29 @@ def _():
     return "%d logins, a wrong password refused" % n
 
 
+
+@check("Postfix submission (Cyrus SASL): NTLM offered, no -PLUS; SCRAM login, relay to the sink")
+def _():
+    s = smtplib.SMTP(HOST, port("POSTFIX_SUBMISSION"), timeout=10)
+    s.starttls(context=ctx())
+    s.ehlo()
+    mechs = set(s.esmtp_features.get("auth", "").split())
+    assert {"NTLM", "SCRAM-SHA-256", "PLAIN"} <= mechs, mechs
+    assert not any(m.endswith("-PLUS") for m in mechs), mechs
+    s.login("alice", ENV["SASLKIT_LAB_ALICE_PASS"])  # smtplib picks CRAM-MD5 or PLAIN
+    subject = "lab-check-postfix-%d" % os.getpid()
+    s.sendmail("alice@localhost", ["bob@localhost"],
+               "Subject: %s\r\n\r\nvia Postfix\r\n" % subject)
+    s.quit()
+    box = os.path.join(ENV["SASLKIT_LAB_MAIL_DIR"], "bob", "new")
+    for _ in range(100):
+        if any(subject in open(os.path.join(box, f), errors="replace").read()
+               for f in os.listdir(box)):
+            return "relayed " + subject
+        time.sleep(0.1)
+    raise AssertionError("message via Postfix did not reach the sink")
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.environ.get("SASLKIT_LAB_DIR", "/tmp/saslkit-lab"), "env")

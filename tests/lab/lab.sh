@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# saslkit test lab: real Dovecot, Cyrus IMAP, MIT KDC, SMTP sink and OAuth endpoints on
-# 127.0.0.1.
+# saslkit test lab: real Dovecot, Cyrus IMAP, Postfix (Cyrus SASL), MIT KDC, SMTP sink and OAuth
+# endpoints on 127.0.0.1.
 #
 #   tests/lab/lab.sh start    (re)create the lab state folder and start every server
 #   tests/lab/lab.sh stop     stop exactly the processes the lab started
@@ -23,6 +23,7 @@ IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995
 SUBMISSION_PORT=10587 SUBMISSIONS_PORT=10465 SINK_PORT=10025 KDC_PORT=10088
 OAUTH_HTTP_PORT=10080 OAUTH_HTTPS_PORT=10443
 CYRUS_IMAP_PORT=10144 CYRUS_IMAPS_PORT=10994 CYRUS_POP3_PORT=10111 CYRUS_POP3S_PORT=10996
+POSTFIX_SUBMISSION_PORT=10588 POSTFIX_SUBMISSIONS_PORT=10466
 CYRUS_BIN=/usr/lib/cyrus/bin                                      # master (cyrus-common)
 CYRUS_SERVERS=${SASLKIT_CYRUS_SERVERS:-/opt/saslkit-lab/cyrus/usr/lib/cyrus/bin}  # imapd, pop3d
 
@@ -30,17 +31,18 @@ ALICE_PASS=alice-pass-1 BOB_PASS=bob-pass-2 JOSE_PASS='pässwörd'
 REFRESH_TOKEN=lab-refresh-1 CLIENT_ID=saslkit-lab
 
 # name -> endpoints (probe.py KIND:PORT) it must serve; start order = this order, stop = reverse
-SERVICES=(kdc smtp-sink oauth dovecot cyrus)
+SERVICES=(kdc smtp-sink oauth dovecot cyrus postfix)
 declare -A SERVICE_PROBES=(
   [kdc]="tcp:$KDC_PORT"
   [smtp-sink]="smtp:$SINK_PORT"
   [oauth]="http:$OAUTH_HTTP_PORT https:$OAUTH_HTTPS_PORT"
   [dovecot]="imap:$IMAP_PORT imaps:$IMAPS_PORT pop3:$POP3_PORT pop3s:$POP3S_PORT smtp:$SUBMISSION_PORT smtps:$SUBMISSIONS_PORT"
   [cyrus]="imap:$CYRUS_IMAP_PORT imaps:$CYRUS_IMAPS_PORT pop3:$CYRUS_POP3_PORT pop3s:$CYRUS_POP3S_PORT"
+  [postfix]="smtp:$POSTFIX_SUBMISSION_PORT smtps:$POSTFIX_SUBMISSIONS_PORT"
 )
 declare -A SERVICE_LOG=(
   [kdc]="krb5/kdc.log krb5/kdc.stdout" [smtp-sink]=smtp-sink.log [oauth]=oauth.log
-  [dovecot]="dovecot.log dovecot.stdout" [cyrus]=cyrus/master.log
+  [dovecot]="dovecot.log dovecot.stdout" [cyrus]=cyrus/master.log [postfix]=postfix/postfix.log
 )
 
 log() { printf 'lab: %s\n' "$*" >&2; }
@@ -210,6 +212,8 @@ render() {  # render TEMPLATE OUT
       -e "s|@SSL_DH@|$SSL_DH|g" -e "s|@CYRUS_IMAP_PORT@|$CYRUS_IMAP_PORT|g" \
       -e "s|@CYRUS_IMAPS_PORT@|$CYRUS_IMAPS_PORT|g" -e "s|@CYRUS_POP3_PORT@|$CYRUS_POP3_PORT|g" \
       -e "s|@CYRUS_POP3S_PORT@|$CYRUS_POP3S_PORT|g" -e "s|@CYRUS_SERVERS@|$CYRUS_SERVERS|g" \
+      -e "s|@SINK_PORT@|$SINK_PORT|g" -e "s|@POSTFIX_SUBMISSION_PORT@|$POSTFIX_SUBMISSION_PORT|g" \
+      -e "s|@POSTFIX_SUBMISSIONS_PORT@|$POSTFIX_SUBMISSIONS_PORT|g" \
       "$HERE/$1" >"$2"
 }
 
@@ -322,6 +326,21 @@ make_cyrus() {
   chmod 640 "$c/sasldb2"
 }
 
+# Postfix: submission through Cyrus SASL with its own copy of the Cyrus sasldb (smtpd runs as
+# the postfix user). `postfix check` makes the queue folders; the master runs in the
+# foreground (-d) and logs to its standard output (maillog_file = /dev/stdout).
+make_postfix() {
+  local p="$LAB/postfix"
+  mkdir -p "$p/sasl" "$p/queue" "$p/data"
+  render postfix-main.cf.in "$p/main.cf"
+  render postfix-master.cf.in "$p/master.cf"
+  render postfix-smtpd.conf.in "$p/sasl/smtpd.conf"
+  install -m 600 -o postfix "$LAB/server.key" "$p/server.key"
+  install -m 600 -o postfix "$LAB/cyrus/sasldb2" "$p/sasldb2"
+  chown postfix "$p/data"
+  postfix -c "$p" check >"$p/check.log" 2>&1 || die "postfix check failed: $(tail -5 "$p/check.log")"
+}
+
 write_env() {
   local k="$LAB/krb5" tmp="$LAB/env.tmp"
   cat >"$tmp" <<EOF
@@ -377,6 +396,8 @@ SASLKIT_LAB_CYRUS_IMAPS_PORT=$CYRUS_IMAPS_PORT
 SASLKIT_LAB_CYRUS_POP3_PORT=$CYRUS_POP3_PORT
 SASLKIT_LAB_CYRUS_POP3S_PORT=$CYRUS_POP3S_PORT
 SASLKIT_LAB_CYRUS_REALM=localhost
+SASLKIT_LAB_POSTFIX_SUBMISSION_PORT=$POSTFIX_SUBMISSION_PORT
+SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT=$POSTFIX_SUBMISSIONS_PORT
 EOF
   chmod 644 "$tmp"
   mv "$tmp" "$LAB/env"
@@ -429,13 +450,15 @@ cmd_start() {
   [ "$(id -u)" = 0 ] || die "the lab must be started as root"
   local bin
   for bin in dovecot doveconf krb5kdc kdb5_util kadmin.local kinit openssl saslpasswd2 "$CYRUS_BIN/master" \
-             "$CYRUS_SERVERS/imapd" "$CYRUS_SERVERS/pop3d" "$PY"; do
+             "$CYRUS_SERVERS/imapd" "$CYRUS_SERVERS/pop3d" postfix /usr/lib/postfix/sbin/master "$PY"; do
     command -v "$bin" >/dev/null || die "$bin not found; run tools/setup-deps.sh"
   done
   if ! getent passwd dovecot >/dev/null || ! getent passwd dovenull >/dev/null; then
     die "users dovecot/dovenull missing; run tools/setup-deps.sh"
   fi
-  getent passwd cyrus >/dev/null || die "user cyrus missing; run tools/setup-deps.sh"
+  for u in cyrus postfix; do
+    getent passwd $u >/dev/null || die "user $u missing; run tools/setup-deps.sh"
+  done
   check_lab_dir
   take_lock
   if [ -d "$LAB/pids" ] && [ -n "$(ls -A "$LAB/pids" 2>/dev/null)" ]; then
@@ -459,6 +482,7 @@ cmd_start() {
   make_oauth
   make_dovecot
   make_cyrus
+  make_postfix
 
   local k="$LAB/krb5"
   SPAWN_ENV="KRB5_CONFIG=$k/krb5.conf KRB5_KDC_PROFILE=$k/kdc.conf" \
@@ -473,6 +497,7 @@ cmd_start() {
   # -D: stay in the foreground with our output; Cyrus itself logs to syslog only.
   SPAWN_ENV='' SPAWN_USER=cyrus spawn cyrus "$LAB/cyrus/master.log" "$CYRUS_BIN/master" \
     -C "$LAB/cyrus/imapd.conf" -M "$LAB/cyrus/cyrus.conf" -p "$LAB/cyrus/run/master.pid" -D
+  SPAWN_ENV='' spawn postfix "$LAB/postfix/postfix.log" /usr/lib/postfix/sbin/master -c "$LAB/postfix" -d
   wait_ready
 
   # The KDC answers: get alice a ticket into the lab's default ccache (handy for GSSAPI tests).

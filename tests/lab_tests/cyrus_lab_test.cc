@@ -1,12 +1,19 @@
-// Interoperability with a second, independent server: the lab's Cyrus IMAP 3.6 (imapd and
-// pop3d over Cyrus SASL 2.1.28), which has what Debian's Dovecot lacks: NTLM and the
-// SCRAM-*-PLUS mechanisms with tls-unique channel binding. Over IMAP and POP3, with STARTTLS
-// and implicit TLS; Cyrus serves TLS 1.2 only (tls-unique does not exist in TLS 1.3).
+// Interoperability with a second, independent server implementation, Cyrus SASL 2.1.28, which
+// has what Debian's Dovecot lacks: NTLM and the SCRAM-*-PLUS mechanisms with tls-unique channel
+// binding. Over IMAP and POP3 through the lab's Cyrus IMAP 3.6 (imapd, pop3d; TLS 1.2 only,
+// since tls-unique does not exist in TLS 1.3), and over SMTP through the lab's Postfix 3.7 with
+// smtpd_sasl_type = cyrus (which passes no channel binding, so no -PLUS there); each with
+// STARTTLS and implicit TLS.
 #include <string>
 #include <tuple>
 
+#include "absl/time/clock.h"
+#include "adapters/smtp/message.h"
+#include "adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mechanisms/builtins.h"
+#include "sasl/policy.h"
 #include "sasl/status.h"
 #include "sasl/transport.h"
 #include "tests/testing/lab_env.h"
@@ -19,6 +26,7 @@ using ::saslkit::testing::LabEnv;
 using ::saslkit::testing::LabLogIn;
 using ::saslkit::testing::LabService;
 using ::saslkit::testing::LabServiceName;
+using ::saslkit::testing::IsOk;
 using ::saslkit::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -111,10 +119,80 @@ TEST_P(CyrusServiceLab, NonAsciiPasswordOverScramPlus) {
 INSTANTIATE_TEST_SUITE_P(Lab, CyrusServiceLab, kCyrusServices,
                          [](const auto& info) { return LabServiceName(info.param); });
 
+// --- SMTP: Postfix with Cyrus SASL ----------------------------------------------------------
+
+const auto kPostfixServices =
+    ::testing::Values(LabService::kPostfixSubmission, LabService::kPostfixSubmissions);
+
+class PostfixMechanismLab
+    : public ::testing::TestWithParam<std::tuple<LabService, std::string>> {};
+
+TEST_P(PostfixMechanismLab, AuthenticatesAndRejectsAWrongPassword) {
+  auto [service, mechanism] = GetParam();
+  ASSERT_OK_AND_ASSIGN(LoginResult r, LabLogIn(service, User("BOB"), {mechanism}));
+  EXPECT_EQ(r.mechanism, mechanism);
+
+  Credentials wrong = User("BOB");
+  wrong.password = SecretString("not-his-password");
+  auto bad = LabLogIn(service, wrong, {mechanism});
+  EXPECT_THAT(bad, StatusIs(ErrorKind::kRejected, "535"));
+  EXPECT_THAT(std::string(bad.status().message()), Not(HasSubstr("not-his-password")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lab, PostfixMechanismLab,
+    ::testing::Combine(kPostfixServices, ::testing::Values("NTLM", "SCRAM-SHA-256", "SCRAM-SHA-1",
+                                                           "DIGEST-MD5", "CRAM-MD5")),
+    [](const auto& info) {
+      return TestName(std::get<0>(info.param), std::get<1>(info.param));
+    });
+
+TEST(PostfixLab, NoPlusWithoutChannelBindingAndScramSaysSoWithY) {
+  // Postfix gives Cyrus SASL no channel binding, so no -PLUS is offered over TLS: asking only
+  // for -PLUS is "no supported mechanisms", and plain SCRAM sends the 'y' flag (we could bind,
+  // the server cannot), which Cyrus must accept because it did not offer -PLUS.
+  EXPECT_THAT(LabLogIn(LabService::kPostfixSubmission, User("ALICE"), {"SCRAM-SHA-256-PLUS"}),
+              StatusIs(ErrorKind::kNoSupportedMechanisms));
+  ASSERT_OK_AND_ASSIGN(LoginResult r,
+                       LabLogIn(LabService::kPostfixSubmission, User("ALICE"), {"SCRAM-SHA-256"}));
+  EXPECT_EQ(r.mechanism, "SCRAM-SHA-256");
+}
+
+TEST(PostfixLab, SendsAMessageAfterNtlm) {
+  // Authenticated with NTLM, Postfix relays the message to the lab's sink (bob's Maildir).
+  const LabEnv& lab = LabEnv::Get();
+  ASSERT_OK_AND_ASSIGN(Connection c,
+                       OpenConnection({lab.Server(LabService::kPostfixSubmissions)}));
+  ASSERT_OK_AND_ASSIGN(auto smtp, SmtpClient::Open(std::move(c)));
+  Credentials alice = User("ALICE");
+  Registry registry = BuiltinRegistry();
+  SelectionPolicy policy(PolicyOptions{.allowed = {"NTLM"}});
+  ASSERT_OK_AND_ASSIGN(LoginResult r,
+                       smtp->Authenticate({.credentials = &alice, .registry = &registry,
+                                           .policy = &policy}));
+  EXPECT_EQ(r.mechanism, "NTLM");
+  const std::string marker = "postfix-ntlm-" + std::to_string(absl::ToUnixNanos(absl::Now()));
+  MessageSpec spec{.from = "alice@localhost", .to = {"bob@localhost"}, .subject = marker};
+  spec.body = "relayed by Postfix after NTLM\n";
+  ASSERT_OK_AND_ASSIGN(std::string message, ComposeMessage(spec));
+  ASSERT_THAT(smtp->SendMail({.from = "alice@localhost", .to = {"bob@localhost"}}, message),
+              IsOk());
+  smtp->Quit();
+  bool found = false;
+  for (int i = 0; i < 100 && !found; ++i) {
+    for (const std::string& m : lab.Mailbox("bob")) {
+      if (m.find(marker) != std::string::npos) found = true;
+    }
+    if (!found) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(found) << "message " << marker << " did not arrive in bob's Maildir via Postfix";
+}
+
 // --- NTLM's ways of naming the account ------------------------------------------------------
 
 TEST(CyrusNtlmLab, DomainBackslashUserAndAccountDomainAndWorkstation) {
-  for (LabService service : {LabService::kCyrusImaps, LabService::kCyrusPop3}) {
+  for (LabService service :
+       {LabService::kCyrusImaps, LabService::kCyrusPop3, LabService::kPostfixSubmission}) {
     SCOPED_TRACE(LabServiceName(service));
     Credentials qualified = User("ALICE");
     qualified.username = "SASLKIT\\" + qualified.username;

@@ -67,11 +67,14 @@ ServerOptions LabEnv::Server(LabService service) const {
     case LabService::kCyrusImaps: port_key = "SASLKIT_LAB_CYRUS_IMAPS_PORT"; break;
     case LabService::kCyrusPop3: port_key = "SASLKIT_LAB_CYRUS_POP3_PORT"; break;
     case LabService::kCyrusPop3s: port_key = "SASLKIT_LAB_CYRUS_POP3S_PORT"; break;
+    case LabService::kPostfixSubmission: port_key = "SASLKIT_LAB_POSTFIX_SUBMISSION_PORT"; break;
+    case LabService::kPostfixSubmissions: port_key = "SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT"; break;
   }
   s.port = static_cast<uint16_t>(std::stoi(Value(port_key)));
   const bool implicit = service == LabService::kSubmissions || service == LabService::kImaps ||
                         service == LabService::kPop3s || service == LabService::kCyrusImaps ||
-                        service == LabService::kCyrusPop3s;
+                        service == LabService::kCyrusPop3s ||
+                        service == LabService::kPostfixSubmissions;
   s.tls_mode = implicit ? TlsMode::kImplicit : TlsMode::kStartTlsRequired;
   s.tls.ca_file = Value("SASLKIT_LAB_CA");
   s.connect.connect_timeout = absl::Seconds(10);
@@ -115,7 +118,9 @@ absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& cred
   SASLKIT_ASSIGN_OR_RETURN(Connection connection, OpenConnection({server}));
   switch (service) {
     case LabService::kSubmission:
-    case LabService::kSubmissions: {
+    case LabService::kSubmissions:
+    case LabService::kPostfixSubmission:
+    case LabService::kPostfixSubmissions: {
       SASLKIT_ASSIGN_OR_RETURN(auto c, SmtpClient::Open(std::move(connection)));
       auto r = c->Authenticate(request);
       c->Quit();
@@ -155,6 +160,8 @@ std::string LabServiceName(LabService service) {
     case LabService::kCyrusImaps: return "CyrusImaps";
     case LabService::kCyrusPop3: return "CyrusPop3";
     case LabService::kCyrusPop3s: return "CyrusPop3s";
+    case LabService::kPostfixSubmission: return "PostfixSubmission";
+    case LabService::kPostfixSubmissions: return "PostfixSubmissions";
   }
   return "Unknown";
 }

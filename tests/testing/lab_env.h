@@ -32,6 +32,9 @@ enum class LabService {
   kCyrusImaps,   // 10994
   kCyrusPop3,    // 10111 STLS
   kCyrusPop3s,   // 10996
+  // Postfix 3.7 with smtpd_sasl_type = cyrus (NTLM; no channel binding, so no -PLUS).
+  kPostfixSubmission,   // 10588 STARTTLS
+  kPostfixSubmissions,  // 10466 implicit TLS
 };
 
 class LabEnv {
