@@ -2,7 +2,8 @@
 # Sets up a fresh Debian 12 machine (as root) and runs every saslkit test:
 #   1. installs the Debian packages (tools/setup-deps.sh),
 #   2. builds with warnings as errors and runs the unit tests,
-#   3. starts the lab (real Dovecot, MIT KDC, OAuth endpoints on 127.0.0.1) and runs the lab
+#   3. starts the lab (real Dovecot, Cyrus IMAP, Postfix, MIT KDC, OAuth endpoints on 127.0.0.1)
+#      and runs the lab
 #      tests, then stops it,
 #   4. builds again with clang under AddressSanitizer + UndefinedBehaviorSanitizer and runs the
 #      unit and lab tests there too (and the lab tests once under valgrind),
