@@ -2,13 +2,11 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <new>
 #include <utility>
 
 namespace saslkit {
-
-void Wipe(void* data, size_t size) {
-  if (data != nullptr && size > 0) OPENSSL_cleanse(data, size);
-}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -16,75 +14,54 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-namespace {
-// Wipes the whole buffer a string owns (inline or on the heap), not just its size.
-void WipeString(std::string& s) { Wipe(s.data(), s.capacity()); }
-}  // namespace
-
-SecretBytes::SecretBytes(std::string_view bytes) { Append(bytes); }
-
 SecretBytes SecretBytes::Adopt(std::string&& bytes) {
-  SecretBytes out;
-  // A moved-from short string keeps its inline bytes: copy those, wipe the source.
-  if (bytes.capacity() <= std::string().capacity()) {
-    out.Append(bytes);
-    WipeString(bytes);
-    bytes.clear();
-  } else {
-    out.data_ = std::move(bytes);
-  }
+  SecretBytes out(bytes);
+  // The string's whole buffer: it may hold bytes past its size from earlier contents.
+  Wipe(bytes.data(), bytes.capacity());
+  bytes.clear();
   return out;
 }
 
-SecretBytes::~SecretBytes() { WipeString(data_); }
-
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept {
-  if (other.data_.capacity() <= std::string().capacity()) {
-    data_.assign(other.data_);
-    WipeString(other.data_);
-    other.data_.clear();
-  } else {
-    data_ = std::move(other.data_);
-    other.data_ = std::string();
-  }
+void SecretBytes::FreeHeap(char* p, size_t capacity) noexcept {
+  ::operator delete(p, capacity + 1);
 }
 
-SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
-  if (this != &other) {
-    WipeString(data_);
-    data_.clear();
-    data_.shrink_to_fit();
-    SecretBytes moved(std::move(other));
-    data_.swap(moved.data_);
-  }
-  return *this;
+void SecretBytes::Grow(size_t needed, bool exact) {
+  const size_t capacity = exact ? needed : std::max(needed, 2 * capacity_);
+  char* bigger = static_cast<char*>(::operator new(capacity + 1));
+  std::memcpy(bigger, data_, size_ + 1);
+  Wipe(data_, size_);  // by the invariant, everything the old buffer held
+  if (data_ != inline_) FreeHeap(data_, capacity_);
+  data_ = bigger;
+  capacity_ = capacity;
 }
 
-void SecretBytes::Reserve(size_t capacity) {
-  if (capacity <= data_.capacity()) return;
-  std::string bigger;
-  bigger.reserve(capacity < 2 * data_.capacity() ? 2 * data_.capacity() : capacity);
-  bigger.assign(data_);
-  WipeString(data_);
-  data_.swap(bigger);
-}
-
-SecretBytes& SecretBytes::Append(std::string_view more) {
-  Reserve(data_.size() + more.size());
-  data_.append(more);
+SecretBytes& SecretBytes::AppendGrowing(std::string_view more) {
+  const size_t size = size_ + more.size();
+  // Exact when empty (a first Append or the constructor), geometric otherwise.
+  const size_t capacity = size_ == 0 ? size : std::max(size, 2 * capacity_);
+  char* bigger = static_cast<char*>(::operator new(capacity + 1));
+  std::memcpy(bigger, data_, size_);
+  std::memcpy(bigger + size_, more.data(), more.size());  // before the old buffer goes
+  bigger[size] = '\0';
+  Wipe(data_, size_);
+  if (data_ != inline_) FreeHeap(data_, capacity_);
+  data_ = bigger;
+  size_ = size;
+  capacity_ = capacity;
   return *this;
 }
 
 char* SecretBytes::Resize(size_t size) {
-  if (size < data_.size()) Wipe(data_.data() + size, data_.size() - size);
-  Reserve(size);
-  data_.resize(size, '\0');
-  return data_.data();
-}
-
-void SecretBytes::Clear() {
-  WipeString(data_);
-  data_.clear();
+  if (size < size_) {
+    Wipe(data_ + size, size_ - size);
+  } else if (size > size_) {
+    Reserve(size);
+    std::memset(data_ + size_, 0, size - size_);
+  }
+  size_ = size;
+  data_[size_] = '\0';
+  return data_;
 }
 
 std::ostream& operator<<(std::ostream& os, const SecretBytes& secret) {

@@ -76,5 +76,52 @@ TEST(SecretTest, ConstantTimeEquals) {
   EXPECT_TRUE(SecretBytes("x") == SecretBytes("x"));
 }
 
+TEST(SecretTest, InlineAndHeapContentsAcrossMovesAndGrowth) {
+  const std::string inline_text(SecretBytes::kInlineCapacity, 'i');
+  const std::string heap_text(SecretBytes::kInlineCapacity + 1, 'h');
+  for (const std::string& text : {inline_text, heap_text, std::string()}) {
+    SecretBytes a(text);
+    EXPECT_EQ(a.view(), text);
+    EXPECT_EQ(a.data()[a.size()], '\0');  // NUL after the contents, like std::string
+    SecretBytes b(std::move(a));
+    EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented state
+    EXPECT_EQ(b.view(), text);
+    SecretBytes c("x");
+    c = std::move(b);
+    EXPECT_EQ(c.view(), text);
+    SecretBytes d = c.Clone();
+    d.Append(text);  // inline -> heap, heap -> bigger heap
+    EXPECT_EQ(d.view(), text + text);
+    EXPECT_EQ(d.data()[d.size()], '\0');
+  }
+}
+
+TEST(SecretTest, AppendOfItsOwnContentsWhileGrowing) {
+  SecretBytes s("0123456789");
+  for (int i = 0; i < 4; ++i) s.Append(s.view());  // the source buffer moves during the append
+  EXPECT_EQ(s.size(), 160u);
+  EXPECT_EQ(s.view().substr(150), "0123456789");
+}
+
+TEST(SecretTest, ReserveThenAppendStaysInOneBuffer) {
+  SecretBytes s;
+  s.Reserve(100);
+  const char* buffer = s.data();
+  for (int i = 0; i < 10; ++i) s.Append("0123456789");
+  EXPECT_EQ(s.data(), buffer);
+  EXPECT_EQ(s.size(), 100u);
+}
+
+TEST(SecretTest, TruncationWipesTheTailOnTheHeap) {
+  SecretBytes s(std::string(80, 's'));
+  s.Resize(10);
+  // Growing again exposes the old tail's bytes: they must read as zeros.
+  s.Resize(80);
+  EXPECT_EQ(s.view().substr(10), std::string(70, '\0'));
+  s.Clear();
+  s.Resize(80);
+  EXPECT_EQ(s.view(), std::string(80, '\0'));
+}
+
 }  // namespace
 }  // namespace saslkit
