@@ -2,7 +2,9 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "absl/utility/utility.h"
 #include "mechanisms/ranking.h"
 #include "sasl/status.h"
 
@@ -22,12 +24,17 @@ class LoginMethod final : public SaslMethod {
 
   // Step 0 answers the user-name prompt, step 1 the password prompt, whatever their text.
   absl::StatusOr<Step> Next(std::string_view /*prompt*/) override {
-    switch (step_++) {
-      case 0: return Step{SecretBytes(credentials_.username), false};
-      // One exact-size copy handed to SecretBytes (cheaper than `Clone`).
-      case 1: return Step{SecretBytes::Adopt(std::string(credentials_.password.view())), true};
-      default: return Error(ErrorKind::kProtocol, "LOGIN: more than two prompts");
+    // One named result, returned on every path: the answer is written where the caller reads it
+    // (no move through a temporary Step).
+    absl::StatusOr<Step> out(absl::in_place);
+    if (step_ >= 2) {
+      out = Error(ErrorKind::kProtocol, "LOGIN: more than two prompts");
+    } else {
+      out->response.Append(step_ == 0 ? std::string_view(credentials_.username)
+                                      : credentials_.password.view());
+      out->complete = ++step_ == 2;
     }
+    return out;
   }
 
   absl::Status Conclude(std::optional<std::string_view>) override {

@@ -3,7 +3,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/utility/utility.h"
+#include "mechanisms/internal/control_chars.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
 #include "sasl/status.h"
@@ -13,13 +16,6 @@ namespace {
 
 constexpr std::string_view kName = "OAUTHBEARER";
 constexpr char kSep = '\x01';  // RFC 7628 3.1: kvsep
-
-bool HasControl(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return true;
-  }
-  return false;
-}
 
 // States: Start() sends the client response (kSent). A challenge there is the server's error
 // JSON (RFC 7628 3.2.2), answered with a lone kvsep (kErrorAnswered); then only a failure may
@@ -34,48 +30,65 @@ class OauthBearerMethod final : public SaslMethod {
       : credentials_(credentials), host_(std::move(host)), port_(port) {}
   std::string_view name() const override { return kName; }
 
+  // One named result, returned on every path, so the response is built where the caller reads
+  // it (no move through a temporary).
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
+    absl::StatusOr<std::optional<SecretBytes>> out(absl::in_place, std::in_place);
+    absl::Status built = Build(**out);
+    if (!built.ok()) out = std::move(built);
+    return out;
+  }
+
+  // Writes the initial response into the empty `message`.
+  absl::Status Build(SecretBytes& message) {
     const std::string& authzid =
         credentials_.authzid.empty() ? credentials_.username : credentials_.authzid;
-    if (HasControl(authzid)) {
+    if (internal::HasControl(authzid)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the authzid holds a control character");
     }
-    if (HasControl(host_)) {
+    if (internal::HasControl(host_)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the host name holds a control character");
     }
-    SASLKIT_ASSIGN_OR_RETURN(SecretString token, credentials_.token->Token());
+    absl::StatusOr<SecretString> token_or = credentials_.token->Token();
+    if (!token_or.ok()) return std::move(token_or).status();
+    const SecretString& token = *token_or;
     if (token.empty()) {
       return Error(ErrorKind::kMechanism, "OAUTHBEARER: the token source returned an empty token");
     }
     // RFC 6750 2.1: b64token is printable; a control character would also break the framing.
-    if (HasControl(token.view())) {
+    if (internal::HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the token holds a control character");
     }
     // Built in one buffer reserved for the worst case (every authzid octet escaped), so it is
-    // never reallocated and leaves no copy behind; the SecretBytes then owns it.
-    std::string message;
-    message.reserve(authzid.size() * 3 + host_.size() + token.size() + 48);
+    // never reallocated and leaves no copy behind.
+    state_ = State::kSent;
+    message.Reserve(authzid.size() * 3 + host_.size() + token.size() + 48);
     // RFC 7628 3.1: gs2-header = "n," [ "a=" saslname ] ","; no channel binding.
-    message.append("n,");
+    message.Append("n,");
     if (!authzid.empty()) {
-      message.append("a=");
+      message.Append("a=");
       // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C".
       const std::string_view name = authzid;
       size_t at = 0;
       for (size_t i = 0; i < name.size(); ++i) {
         if (name[i] != '=' && name[i] != ',') continue;
-        message.append(name.substr(at, i - at)).append(name[i] == '=' ? "=3D" : "=2C");
+        message.Append(name.substr(at, i - at)).Append(name[i] == '=' ? "=3D" : "=2C");
         at = i + 1;
       }
-      message.append(name.substr(at));
+      message.Append(name.substr(at));
     }
-    message.append(",").append(1, kSep);
+    message.Append(',').Append(kSep);
     // RFC 7628 3.2.1: host and port SHOULD be sent; we omit what we do not know.
-    if (!host_.empty()) message.append("host=").append(host_).append(1, kSep);
-    if (port_ != 0) message.append("port=").append(std::to_string(port_)).append(1, kSep);
-    message.append("auth=Bearer ").append(token.view()).append(1, kSep).append(1, kSep);
-    state_ = State::kSent;
-    return std::optional<SecretBytes>(SecretBytes::Adopt(std::move(message)));
+    if (!host_.empty()) message.Append("host=").Append(host_).Append(kSep);
+    if (port_ != 0) {
+      char digits[5];  // a uint16_t has at most five decimal digits
+      size_t at = sizeof digits;
+      for (unsigned p = port_; p != 0; p /= 10) digits[--at] = static_cast<char>('0' + p % 10);
+      message.Append("port=").Append(std::string_view(digits + at, sizeof digits - at));
+      message.Append(kSep);
+    }
+    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {

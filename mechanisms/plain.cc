@@ -13,14 +13,12 @@ namespace {
 constexpr std::string_view kName = "PLAIN";
 
 // RFC 4616 2: message = [authzid] UTF8NUL authcid UTF8NUL passwd. Built at its final size in one
-// buffer (never reallocated, so no copy is left behind) that the SecretBytes then owns: cheaper
-// than growing a SecretBytes field by field.
-SecretBytes PlainMessage(const Credentials& c) {
-  std::string message;
-  message.reserve(c.authzid.size() + c.username.size() + c.password.size() + 2);
-  message.append(c.authzid).append(1, '\0').append(c.username).append(1, '\0');
-  message.append(c.password.view());
-  return SecretBytes::Adopt(std::move(message));
+// buffer (inside the SecretBytes when it fits, else one exact allocation), so it is never
+// reallocated and no copy is left behind.
+void PlainMessage(const Credentials& c, SecretBytes& message) {
+  message.Reserve(c.authzid.size() + c.username.size() + c.password.size() + 2);
+  message.Append(c.authzid).Append('\0').Append(c.username).Append('\0');
+  message.Append(c.password.view());
 }
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakePlain(const MechanismContext& context) {

@@ -3,7 +3,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "mechanisms/internal/control_chars.h"
+#include "absl/utility/utility.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
 #include "sasl/status.h"
@@ -13,13 +16,6 @@ namespace {
 
 constexpr std::string_view kName = "XOAUTH2";
 constexpr char kSep = '\x01';
-
-bool HasControl(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return true;
-  }
-  return false;
-}
 
 // States: Start() sends the initial response (kSent). A challenge there is the server's error
 // JSON: answered with an empty response (kErrorAnswered), after which only a failure may come.
@@ -32,26 +28,36 @@ class Xoauth2Method final : public SaslMethod {
   explicit Xoauth2Method(const Credentials& credentials) : credentials_(credentials) {}
   std::string_view name() const override { return kName; }
 
+  // One named result, returned on every path, so the response is built where the caller reads
+  // it (no move through a temporary).
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
-    if (HasControl(credentials_.username)) {
+    absl::StatusOr<std::optional<SecretBytes>> out(absl::in_place, std::in_place);
+    absl::Status built = Build(**out);
+    if (!built.ok()) out = std::move(built);
+    return out;
+  }
+
+  // Writes the initial response into the empty `message`.
+  absl::Status Build(SecretBytes& message) {
+    if (internal::HasControl(credentials_.username)) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the user name holds a control character");
     }
-    SASLKIT_ASSIGN_OR_RETURN(SecretString token, credentials_.token->Token());
+    absl::StatusOr<SecretString> token_or = credentials_.token->Token();
+    if (!token_or.ok()) return std::move(token_or).status();
+    const SecretString& token = *token_or;
     if (token.empty()) {
       return Error(ErrorKind::kMechanism, "XOAUTH2: the token source returned an empty token");
     }
     // A control character would break the ^A framing (and is no RFC 6750 b64token).
-    if (HasControl(token.view())) {
+    if (internal::HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
     }
-    // Built in one buffer of its final size (never reallocated, so no copy is left behind) that
-    // the SecretBytes then owns.
-    std::string message;
-    message.reserve(credentials_.username.size() + token.size() + 22);
-    message.append("user=").append(credentials_.username).append(1, kSep);
-    message.append("auth=Bearer ").append(token.view()).append(1, kSep).append(1, kSep);
+    // Built in one buffer of its final size (never reallocated, so no copy is left behind).
     state_ = State::kSent;
-    return std::optional<SecretBytes>(SecretBytes::Adopt(std::move(message)));
+    message.Reserve(credentials_.username.size() + token.size() + 20);
+    message.Append("user=").Append(credentials_.username).Append(kSep);
+    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {
