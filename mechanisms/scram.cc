@@ -58,6 +58,35 @@ std::string EscapeSaslName(std::string_view s) {
   return out;
 }
 
+// Returns the length of the base64 text of `n` octets (RFC 4648 4, padded).
+constexpr size_t Base64Size(size_t n) { return (n + 2) / 3 * 4; }
+
+// Appends the base64 text of `bytes` (RFC 4648 4, padded) to `out` in place, so the proof goes
+// straight into the response with no intermediate secret buffer.
+void AppendBase64(SecretBytes& out, std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const size_t at = out.size();
+  char* p = out.Resize(at + Base64Size(bytes.size())) + at;
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3, p += 4) {
+    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    p[0] = kAlphabet[v >> 18];
+    p[1] = kAlphabet[(v >> 12) & 63];
+    p[2] = kAlphabet[(v >> 6) & 63];
+    p[3] = kAlphabet[v & 63];
+  }
+  if (i < bytes.size()) {
+    const bool two = i + 1 < bytes.size();
+    const uint32_t v = (uint32_t{in[i]} << 16) | (two ? uint32_t{in[i + 1]} << 8 : 0);
+    p[0] = kAlphabet[v >> 18];
+    p[1] = kAlphabet[(v >> 12) & 63];
+    p[2] = two ? kAlphabet[(v >> 6) & 63] : '=';
+    p[3] = '=';
+  }
+}
+
 // RFC 5802 7: printable = %x21-2B / %x2D-7E (no ',').
 bool IsPrintable(std::string_view s) {
   for (char c : s) {
@@ -72,12 +101,20 @@ struct Attribute {
   std::string_view value;
 };
 
+// The first attributes of a message: server-first has three before any extension, server-final
+// one. Later ones are checked but not kept.
+struct Attributes {
+  static constexpr size_t kKept = 3;
+  Attribute items[kKept];
+  size_t count = 0;  // all of them, kept or not
+  size_t size() const { return count; }
+  const Attribute& operator[](size_t i) const { return items[i]; }
+};
+
 // Splits `message` at ','. Fails with kProtocol when an element is not ALPHA "=" value.
-absl::StatusOr<std::vector<Attribute>> SplitAttributes(std::string_view mech,
-                                                        std::string_view step,
-                                                        std::string_view message) {
-  std::vector<Attribute> out;
-  out.reserve(4);  // server-first has three attributes, server-final one
+absl::StatusOr<Attributes> SplitAttributes(std::string_view mech, std::string_view step,
+                                           std::string_view message) {
+  Attributes out;
   size_t at = 0;
   while (true) {
     size_t comma = message.find(',', at);
@@ -88,7 +125,8 @@ absl::StatusOr<std::vector<Attribute>> SplitAttributes(std::string_view mech,
       return Error(ErrorKind::kProtocol,
                    Str(mech, ": ") + std::string(step) + " has a malformed attribute");
     }
-    out.push_back(Attribute{c, part.substr(2)});
+    if (out.count < Attributes::kKept) out.items[out.count] = Attribute{c, part.substr(2)};
+    ++out.count;
     if (comma == std::string_view::npos) break;
     at = comma + 1;
   }
@@ -126,6 +164,22 @@ absl::StatusOr<ChannelBindingType> ChooseBinding(std::string_view mech, const Tl
   return Error(ErrorKind::kMechanism, Str(mech, ": the TLS session has no channel-binding data"));
 }
 
+// Returns whether ChooseBinding would succeed, without making its error (for the 'y' flag of the
+// non-PLUS variants, asked on every exchange).
+bool CanBind(const TlsFacts* tls, const MechanismOptions& options) {
+  if (tls == nullptr || !tls->active) return false;
+  if (options.channel_binding.has_value()) {
+    return ChannelBindingData(*tls, *options.channel_binding).has_value();
+  }
+  for (ChannelBindingType type : {ChannelBindingType::kTlsExporter, ChannelBindingType::kTlsUnique,
+                                  ChannelBindingType::kTlsServerEndPoint}) {
+    if (type == ChannelBindingType::kTlsExporter && tls->protocol != "TLSv1.3") continue;
+    if (type == ChannelBindingType::kTlsUnique && tls->protocol != "TLSv1.2") continue;
+    if (ChannelBindingData(*tls, type).has_value()) return true;
+  }
+  return false;
+}
+
 // Everything the factory settles before the exchange starts.
 struct ScramSetup {
   std::string username;     // SASLprepped and escaped
@@ -157,7 +211,8 @@ class ScramMethod final : public SaslMethod {
     }
     client_nonce_ = std::move(*nonce);
     // RFC 5802 7: client-first-message-bare = [reserved-mext ","] username "," nonce.
-    client_first_bare_ = "n=" + setup_.username + ",r=" + client_nonce_;
+    client_first_bare_.reserve(5 + setup_.username.size() + client_nonce_.size());
+    client_first_bare_.append("n=").append(setup_.username).append(",r=").append(client_nonce_);
     SecretBytes message;
     message.Reserve(setup_.gs2_header.size() + client_first_bare_.size());
     message.Append(setup_.gs2_header).Append(client_first_bare_);
@@ -253,28 +308,60 @@ class ScramMethod final : public SaslMethod {
     return static_cast<uint32_t>(n);
   }
 
-  absl::StatusOr<SecretBytes> SaltedPassword(std::string_view salt, uint32_t iterations) {
+  // Derives what the proofs need from the password: ClientKey, and StoredKey and ServerKey as
+  // HMAC keys with their pad blocks hashed. With a cache, these are what it keeps (RFC 5802 5.1:
+  // a client "MAY cache ClientKey&ServerKey"), as ClientKey || StoredKey's pad states ||
+  // ServerKey's pad states, so a warm exchange runs no PBKDF2, no key HMAC and no pad block.
+  absl::Status Keys(std::string_view salt, uint32_t iterations, internal::DigestBuffer& client_key,
+                    internal::HmacKey& stored_key, internal::HmacKey& server_key) {
+    const EVP_MD* md = variant_.md();
+    const size_t size = internal::Pbkdf2DigestSize(variant_.pbkdf);
+    const size_t states = internal::HmacKey::StateSize(md);
     if (cache_ != nullptr) {
       std::optional<SecretBytes> hit = cache_->Find(variant_.family, setup_.username, salt,
                                                     iterations, setup_.password.view());
-      if (hit.has_value()) return std::move(*hit);
+      if (hit.has_value() && hit->size() == size + 2 * states) {
+        const std::string_view v = hit->view();
+        std::memcpy(client_key.bytes, v.data(), size);
+        client_key.size = size;
+        if (stored_key.Load(md, v.substr(size, states)) &&
+            server_key.Load(md, v.substr(size + states, states))) {
+          return absl::OkStatus();
+        }
+      }
     }
     // RFC 5802 2.2: SaltedPassword := Hi(Normalize(password), salt, i).
     auto salted = internal::Pbkdf2Hmac(variant_.pbkdf, setup_.password.view(), salt, iterations,
-                                       internal::Pbkdf2DigestSize(variant_.pbkdf));
+                                       size);
     if (!salted.ok()) return Annotate(salted.status(), variant_.name);
-    if (cache_ != nullptr) {
-      cache_->Store(variant_.family, setup_.username, salt, iterations, setup_.password.view(),
-                    salted->Clone());
+    // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
+    // ServerKey := HMAC(SaltedPassword, "Server Key"). SaltedPassword's pads are hashed once.
+    internal::HmacKey salted_key;
+    internal::DigestBuffer stored, server;
+    if (!salted_key.Init(md, salted->view())) {
+      return Error(ErrorKind::kMechanism, Str(variant_.name, ": no HMAC for this hash"));
     }
-    return salted;
+    client_key.size = salted_key.Mac({"Client Key"}, client_key.bytes);
+    stored.size = internal::DigestTo(md, {client_key.view()}, stored.bytes);
+    server.size = salted_key.Mac({"Server Key"}, server.bytes);
+    stored_key.Init(md, stored.view());
+    server_key.Init(md, server.view());
+    if (cache_ != nullptr) {
+      SecretBytes value;
+      unsigned char* p = reinterpret_cast<unsigned char*>(value.Resize(size + 2 * states));
+      std::memcpy(p, client_key.bytes, size);
+      stored_key.Save(p + size);
+      server_key.Save(p + size + states);
+      cache_->Store(variant_.family, setup_.username, salt, iterations, setup_.password.view(),
+                    std::move(value));
+    }
+    return absl::OkStatus();
   }
 
   // Consumes server-first and returns client-final.
   absl::StatusOr<SecretBytes> ServerFirst(std::string_view message) {
     const std::string_view step = "server-first";
-    SASLKIT_ASSIGN_OR_RETURN(std::vector<Attribute> attrs,
-                             SplitAttributes(variant_.name, step, message));
+    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs, SplitAttributes(variant_.name, step, message));
     // RFC 5802 5.1: "m" is reserved for a mandatory extension; we know none, so we must fail.
     if (attrs[0].name == 'm') {
       return Error(ErrorKind::kProtocol,
@@ -307,36 +394,33 @@ class ScramMethod final : public SaslMethod {
     }
     SASLKIT_ASSIGN_OR_RETURN(uint32_t iterations, Iterations(attrs[2].value));
 
-    // RFC 5802 7: channel-binding = "c=" base64(gs2-header [cbind-data]).
-    std::string without_proof = "c=" + Base64Encode(setup_.gs2_header + setup_.cbind_data) +
-                                ",r=" + std::string(nonce);
-    // RFC 5802 3: AuthMessage := client-first-message-bare + "," + server-first-message + ","
-    //                            + client-final-message-without-proof.
-    std::string auth_message;
-    auth_message.reserve(client_first_bare_.size() + message.size() + without_proof.size() + 2);
-    auth_message.append(client_first_bare_).append(",").append(message).append(",").append(
-        without_proof);
+    // RFC 5802 7: client-final-message = channel-binding "," nonce "," proof, with
+    // channel-binding = "c=" base64(gs2-header [cbind-data]). Built in one buffer of its final
+    // size; the part without the proof is MACed from it.
+    const std::string binding = Base64Encode(setup_.gs2_header + setup_.cbind_data);
+    const size_t proof_size = internal::Pbkdf2DigestSize(variant_.pbkdf);
+    SecretBytes response;
+    response.Reserve(2 + binding.size() + 3 + nonce.size() + 3 + Base64Size(proof_size));
+    response.Append("c=").Append(binding).Append(",r=").Append(nonce);
+    const std::string_view without_proof = response.view();
 
-    const EVP_MD* md = variant_.md();
-    SASLKIT_ASSIGN_OR_RETURN(SecretBytes salted, SaltedPassword(*salt, iterations));
-    // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
-    // ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage); ServerKey := HMAC(SaltedPassword,
-    // "Server Key"); ServerSignature := HMAC(ServerKey, AuthMessage). The keys live on the stack
-    // (wiped on the way out); only ServerSignature is kept.
-    internal::DigestBuffer client_key, stored_key, proof, server_key, server_signature;
-    client_key.size = internal::HmacTo(md, salted.view(), "Client Key", client_key.bytes);
-    stored_key.size = internal::DigestTo(md, {client_key.view()}, stored_key.bytes);
-    proof.size = internal::HmacTo(md, stored_key.view(), auth_message, proof.bytes);
+    // The keys live on the stack (wiped on the way out); only ServerSignature is kept.
+    internal::DigestBuffer client_key, proof, server_signature;
+    internal::HmacKey stored_key, server_key;
+    SASLKIT_RETURN_IF_ERROR(Keys(*salt, iterations, client_key, stored_key, server_key));
+    // RFC 5802 3: AuthMessage := client-first-message-bare + "," + server-first-message + ","
+    //                            + client-final-message-without-proof (MACed as parts);
+    // ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage);
+    // ServerSignature := HMAC(ServerKey, AuthMessage).
+    const std::initializer_list<std::string_view> auth_message = {
+        client_first_bare_, ",", message, ",", without_proof};
+    proof.size = stored_key.Mac(auth_message, proof.bytes);
     for (size_t i = 0; i < proof.size; ++i) proof.bytes[i] ^= client_key.bytes[i];
-    server_key.size = internal::HmacTo(md, salted.view(), "Server Key", server_key.bytes);
-    server_signature.size =
-        internal::HmacTo(md, server_key.view(), auth_message, server_signature.bytes);
+    server_signature.size = server_key.Mac(auth_message, server_signature.bytes);
     server_signature_ = SecretBytes(server_signature.view());
 
-    SecretBytes proof64 = Base64EncodeSecret(proof.view());
-    SecretBytes response;
-    response.Reserve(without_proof.size() + 3 + proof64.size());
-    response.Append(without_proof).Append(",p=").Append(proof64.view());
+    response.Append(",p=");
+    AppendBase64(response, proof.view());
     return response;
   }
 
@@ -346,7 +430,7 @@ class ScramMethod final : public SaslMethod {
       return Error(ErrorKind::kServerUnverified,
                    Str(variant_.name, ": server-final is empty: the server did not prove itself"));
     }
-    SASLKIT_ASSIGN_OR_RETURN(std::vector<Attribute> attrs,
+    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs,
                              SplitAttributes(variant_.name, "server-final", message));
     // RFC 5802 7: server-final-message = (server-error / verifier) ["," extensions].
     if (attrs[0].name == 'e') {
@@ -423,7 +507,7 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& varian
   } else {
     // RFC 5802 6: "y" when we could bind but the server did not offer -PLUS, so that a server
     // that does support it detects a stripped mechanism list; "n" when we cannot bind at all.
-    const bool could_bind = ChooseBinding(mech, context.tls, options).ok();
+    const bool could_bind = CanBind(context.tls, options);
     setup.gs2_header = could_bind && !context.server_offers_plus ? "y," : "n,";
   }
   if (!c.authzid.empty()) setup.gs2_header += "a=" + EscapeSaslName(c.authzid);

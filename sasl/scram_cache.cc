@@ -13,72 +13,84 @@
 namespace saslkit {
 namespace {
 
-// Appends `field` with a 4-octet length in front, so that no two field lists encode alike.
-void AppendField(SecretBytes& out, std::string_view field) {
+// Feeds `field` with a 4-octet length in front, so that no two field lists encode alike.
+void UpdateField(SHA256_CTX& c, std::string_view field) {
   const uint32_t n = static_cast<uint32_t>(field.size());
-  const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                       static_cast<char>(n >> 8), static_cast<char>(n)};
-  out.Append(std::string_view(len, 4)).Append(field);
+  const unsigned char len[4] = {static_cast<unsigned char>(n >> 24),
+                                static_cast<unsigned char>(n >> 16),
+                                static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
+  SHA256_Update(&c, len, 4);
+  SHA256_Update(&c, field.data(), field.size());
 }
 
-// Writes HMAC-SHA-256(`key`, `data`) to `out` (RFC 2104 2; `key` is one block or shorter).
-void HmacSha256(const unsigned char* key, size_t key_size, std::string_view data,
-                unsigned char* out) {
-  unsigned char pad[SHA256_CBLOCK] = {};
-  std::memcpy(pad, key, key_size);
-  for (unsigned char& b : pad) b ^= 0x36;
-  unsigned char inner[SHA256_DIGEST_LENGTH];
-  SHA256_CTX c;
+// Starts `c` as if the pad block whose chaining result is `words` had been hashed.
+void StartFrom(SHA256_CTX& c, const uint32_t* words) {
   SHA256_Init(&c);
-  SHA256_Update(&c, pad, sizeof(pad));
-  SHA256_Update(&c, data.data(), data.size());
-  SHA256_Final(inner, &c);
-  for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
-  SHA256_Init(&c);
-  SHA256_Update(&c, pad, sizeof(pad));
-  SHA256_Update(&c, inner, sizeof(inner));
-  SHA256_Final(out, &c);
-  Wipe(pad, sizeof(pad));
-  Wipe(inner, sizeof(inner));
-  Wipe(&c, sizeof(c));
+  std::memcpy(c.h, words, sizeof(c.h));
+  c.Nl = SHA256_CBLOCK * 8;  // the bit count SHA256_Update leaves after one block
 }
 
 }  // namespace
 
 SaltedPasswordCache::SaltedPasswordCache(size_t capacity) : capacity_(capacity) {
-  usable_ = RAND_bytes(mac_key_, sizeof(mac_key_)) == 1;
+  unsigned char key[32];
+  usable_ = RAND_bytes(key, sizeof(key)) == 1;
+  if (usable_) {
+    // RFC 2104 2: the key zero-padded to a block, XORed with ipad / opad, hashed once here.
+    unsigned char pad[SHA256_CBLOCK] = {};
+    std::memcpy(pad, key, sizeof(key));
+    SHA256_CTX c;
+    for (int i = 0; i < 2; ++i) {
+      const unsigned char x = i == 0 ? 0x36 : 0x5c;
+      unsigned char block[SHA256_CBLOCK];
+      for (size_t j = 0; j < sizeof(block); ++j) block[j] = pad[j] ^ x;
+      SHA256_Init(&c);
+      SHA256_Update(&c, block, sizeof(block));
+      std::memcpy(pad_states_[i], c.h, sizeof(c.h));
+      Wipe(block, sizeof(block));
+    }
+    Wipe(pad, sizeof(pad));
+    Wipe(&c, sizeof(c));
+  }
+  Wipe(key, sizeof(key));
 }
 
 SaltedPasswordCache::~SaltedPasswordCache() {
   Clear();
-  Wipe(mac_key_, sizeof(mac_key_));
+  Wipe(pad_states_, sizeof(pad_states_));
 }
 
-std::string SaltedPasswordCache::KeyFor(std::string_view hash, std::string_view username,
-                                        std::string_view salt, uint32_t iterations,
-                                        std::string_view password) const {
-  if (!usable_) return std::string();
-  SecretBytes input;
-  input.Reserve(hash.size() + username.size() + salt.size() + password.size() + 24);
-  AppendField(input, hash);
-  AppendField(input, username);
-  AppendField(input, salt);
-  const char it[4] = {static_cast<char>(iterations >> 24), static_cast<char>(iterations >> 16),
-                      static_cast<char>(iterations >> 8), static_cast<char>(iterations)};
-  input.Append(std::string_view(it, 4));
-  AppendField(input, password);
-  std::string key(SHA256_DIGEST_LENGTH, '\0');
-  HmacSha256(mac_key_, sizeof(mac_key_), input.view(),
-             reinterpret_cast<unsigned char*>(key.data()));
-  return key;
+bool SaltedPasswordCache::KeyFor(std::string_view hash, std::string_view username,
+                                 std::string_view salt, uint32_t iterations,
+                                 std::string_view password, Key& key) const {
+  if (!usable_) return false;
+  // HMAC-SHA-256 over the length-prefixed fields, hashed as they are (no concatenated copy).
+  SHA256_CTX c;
+  StartFrom(c, pad_states_[0]);
+  UpdateField(c, hash);
+  UpdateField(c, username);
+  UpdateField(c, salt);
+  const unsigned char it[4] = {
+      static_cast<unsigned char>(iterations >> 24), static_cast<unsigned char>(iterations >> 16),
+      static_cast<unsigned char>(iterations >> 8), static_cast<unsigned char>(iterations)};
+  SHA256_Update(&c, it, 4);
+  UpdateField(c, password);
+  unsigned char inner[SHA256_DIGEST_LENGTH];
+  SHA256_Final(inner, &c);
+  StartFrom(c, pad_states_[1]);
+  SHA256_Update(&c, inner, sizeof(inner));
+  SHA256_Final(key.data(), &c);
+  Wipe(inner, sizeof(inner));
+  Wipe(&c, sizeof(c));
+  return true;
 }
 
 std::optional<SecretBytes> SaltedPasswordCache::Find(std::string_view hash,
                                                      std::string_view username,
                                                      std::string_view salt, uint32_t iterations,
                                                      std::string_view password) {
-  std::string key = KeyFor(hash, username, salt, iterations, password);
-  if (key.empty()) return std::nullopt;
+  Key key;
+  if (!KeyFor(hash, username, salt, iterations, password, key)) return std::nullopt;
   std::optional<SecretBytes> found;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -96,15 +108,15 @@ void SaltedPasswordCache::Store(std::string_view hash, std::string_view username
                                 std::string_view salt, uint32_t iterations,
                                 std::string_view password, SecretBytes salted_password) {
   if (capacity_ == 0) return;
-  std::string key = KeyFor(hash, username, salt, iterations, password);
-  if (key.empty()) return;
+  Key key;
+  if (!KeyFor(hash, username, salt, iterations, password, key)) return;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_.find(key);
   if (it != index_.end()) DropLocked(it->second);
   while (entries_.size() >= capacity_) DropLocked(std::prev(entries_.end()));
   entries_.push_front(Entry{key, std::move(salted_password)});
-  index_.emplace(std::move(key), entries_.begin());
-  Wipe(key.data(), key.size());  // moved-from: normally empty already
+  index_.emplace(key, entries_.begin());
+  Wipe(key.data(), key.size());
 }
 
 void SaltedPasswordCache::DropLocked(std::list<Entry>::iterator it) {

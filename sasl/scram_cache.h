@@ -1,6 +1,8 @@
-// A cache of SCRAM salted passwords (RFC 5802 5.1: "the client can cache ... for subsequent
-// authentication"), so that a client logging in again to the same account skips the PBKDF2 work
-// (4096 to a million HMAC rounds). Shared by every connection that gets the same
+// A cache of what SCRAM derives from a salted password (RFC 5802 5.1: a client "MAY cache
+// ClientKey&ServerKey ... for later reauthentication"), so that a client logging in again to the
+// same account skips the PBKDF2 work (4096 to a million HMAC rounds) and the key derivation. The
+// values are opaque to the cache: the SCRAM mechanism stores ClientKey and the HMAC pad states
+// of StoredKey and ServerKey. Shared by every connection that gets the same
 // `MechanismOptions::scram_cache`; thread-safe.
 //
 //   auto cache = std::make_shared<SaltedPasswordCache>();
@@ -9,8 +11,10 @@
 #ifndef SASLKIT_SASL_SCRAM_CACHE_H_
 #define SASLKIT_SASL_SCRAM_CACHE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -22,12 +26,12 @@
 
 namespace saslkit {
 
-// Holds up to `capacity` salted passwords, dropping the least recently used. An entry is found
-// only by the exact (hash, user name, salt, iteration count, password) it was stored with. The
-// lookup key is an HMAC-SHA-256 of those five under a random key made for this cache, so the
-// cache holds neither user names nor anything a password could be tested against offline
-// without the salted passwords themselves; values and keys are wiped when dropped, cleared or
-// destroyed.
+// Holds up to `capacity` values, dropping the least recently used. An entry is found only by
+// the exact (hash, user name, salt, iteration count, password) it was stored with. The lookup
+// key is an HMAC-SHA-256 of those five under a random key made for this cache (its pad blocks
+// hashed once), so the cache holds neither user names nor anything a password could be tested
+// against offline without the values themselves; values and keys are wiped when dropped,
+// cleared or destroyed.
 class SaltedPasswordCache {
  public:
   explicit SaltedPasswordCache(size_t capacity = 32);
@@ -35,14 +39,15 @@ class SaltedPasswordCache {
   SaltedPasswordCache(const SaltedPasswordCache&) = delete;
   SaltedPasswordCache& operator=(const SaltedPasswordCache&) = delete;
 
-  // Returns a copy of the salted password stored for these inputs, or nullopt. `hash` names the
-  // SCRAM family without "-PLUS" ("SCRAM-SHA-256"): channel binding does not change the value.
+  // Returns a copy of the value stored for these inputs, or nullopt. `hash` names the SCRAM
+  // family without "-PLUS" ("SCRAM-SHA-256"): channel binding does not change the value.
   std::optional<SecretBytes> Find(std::string_view hash, std::string_view username,
                                   std::string_view salt, uint32_t iterations,
                                   std::string_view password);
 
-  // Stores `salted_password` for these inputs, replacing an older value and dropping the least
-  // recently used entry when full. Does nothing when the capacity is 0.
+  // Stores `salted_password` (or whatever SCRAM derives from it) for these inputs, replacing an
+  // older value and dropping the least recently used entry when full. Does nothing when the
+  // capacity is 0.
   void Store(std::string_view hash, std::string_view username, std::string_view salt,
              uint32_t iterations, std::string_view password, SecretBytes salted_password);
 
@@ -53,21 +58,31 @@ class SaltedPasswordCache {
   size_t size() const;
 
  private:
+  using Key = std::array<unsigned char, 32>;  // an HMAC-SHA-256: uniformly distributed
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      size_t h;
+      std::memcpy(&h, k.data(), sizeof(h));
+      return h;
+    }
+  };
   struct Entry {
-    std::string key;  // wiped when the entry goes
+    Key key;  // wiped when the entry goes
     SecretBytes value;
   };
-  // Returns the lookup key, or "" when the cache has no usable HMAC key.
-  std::string KeyFor(std::string_view hash, std::string_view username, std::string_view salt,
-                     uint32_t iterations, std::string_view password) const;
+  // Writes the lookup key to `key`; returns false when the cache has no usable HMAC key.
+  bool KeyFor(std::string_view hash, std::string_view username, std::string_view salt,
+              uint32_t iterations, std::string_view password, Key& key) const;
   void DropLocked(std::list<Entry>::iterator it);
 
   const size_t capacity_;
-  unsigned char mac_key_[32];
+  // The chaining words of SHA-256 after the random key's ipad block and after its opad block
+  // (RFC 2104 2): the key itself is not kept.
+  uint32_t pad_states_[2][8] = {};
   bool usable_ = false;  // false when the random generator failed: the cache stays empty
   mutable std::mutex mu_;
   std::list<Entry> entries_;  // most recently used first
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
 };
 
 }  // namespace saslkit

@@ -140,6 +140,114 @@ SecretBytes Hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 }
 
 namespace {
+
+// The chaining words of a low-level context after `bytes` whole blocks, and back.
+template <typename H>
+void SaveWords(typename H::Ctx& c, uint32_t* words);
+template <>
+void SaveWords<Sha1>(SHA_CTX& c, uint32_t* w) {
+  w[0] = c.h0, w[1] = c.h1, w[2] = c.h2, w[3] = c.h3, w[4] = c.h4;
+}
+template <>
+void SaveWords<Sha256>(SHA256_CTX& c, uint32_t* w) {
+  std::memcpy(w, c.h, sizeof(c.h));
+}
+// Starts `c` as if one 64-octet block with the chaining result `w` had been hashed (the bit
+// count is what SHA*_Update would have left: 512).
+template <typename H>
+void LoadWords(typename H::Ctx& c, const uint32_t* w);
+template <>
+void LoadWords<Sha1>(SHA_CTX& c, const uint32_t* w) {
+  SHA1_Init(&c);
+  c.h0 = w[0], c.h1 = w[1], c.h2 = w[2], c.h3 = w[3], c.h4 = w[4];
+  c.Nl = kBlock * 8;
+}
+template <>
+void LoadWords<Sha256>(SHA256_CTX& c, const uint32_t* w) {
+  SHA256_Init(&c);
+  std::memcpy(c.h, w, sizeof(c.h));
+  c.Nl = kBlock * 8;
+}
+
+template <typename H>
+void PadStates(std::string_view key, uint32_t (&state)[2][8]) {
+  unsigned char pad[kBlock] = {};
+  typename H::Ctx c;
+  if (key.size() > kBlock) {
+    H::Init(&c);
+    H::Update(&c, key.data(), key.size());
+    H::Final(pad, &c);
+  } else {
+    std::memcpy(pad, key.data(), key.size());
+  }
+  for (unsigned char& b : pad) b ^= 0x36;
+  H::Init(&c);
+  H::Update(&c, pad, kBlock);
+  SaveWords<H>(c, state[0]);
+  for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
+  H::Init(&c);
+  H::Update(&c, pad, kBlock);
+  SaveWords<H>(c, state[1]);
+  Wipe(pad, sizeof(pad));
+  Wipe(&c, sizeof(c));
+}
+
+template <typename H>
+size_t MacFrom(const uint32_t (&state)[2][8], std::initializer_list<std::string_view> parts,
+               unsigned char* out) {
+  typename H::Ctx c;
+  unsigned char inner[H::kSize];
+  LoadWords<H>(c, state[0]);
+  for (std::string_view part : parts) H::Update(&c, part.data(), part.size());
+  H::Final(inner, &c);
+  LoadWords<H>(c, state[1]);
+  H::Update(&c, inner, H::kSize);
+  H::Final(out, &c);
+  Wipe(inner, sizeof(inner));
+  Wipe(&c, sizeof(c));
+  return H::kSize;
+}
+
+size_t SizeOf(const EVP_MD* md) {
+  switch (EVP_MD_get_type(md)) {
+    case NID_sha1: return Sha1::kSize;
+    case NID_sha256: return Sha256::kSize;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+size_t HmacKey::StateSize(const EVP_MD* md) { return 2 * SizeOf(md); }
+
+bool HmacKey::Init(const EVP_MD* md, std::string_view key) {
+  size_ = SizeOf(md);
+  if (size_ == Sha1::kSize) PadStates<Sha1>(key, state_);
+  if (size_ == Sha256::kSize) PadStates<Sha256>(key, state_);
+  return size_ != 0;
+}
+
+bool HmacKey::Load(const EVP_MD* md, std::string_view state) {
+  const size_t size = SizeOf(md);
+  if (size == 0 || state.size() != 2 * size) return false;
+  size_ = size;
+  std::memcpy(state_[0], state.data(), size);
+  std::memcpy(state_[1], state.data() + size, size);
+  return true;
+}
+
+void HmacKey::Save(unsigned char* out) const {
+  std::memcpy(out, state_[0], size_);
+  std::memcpy(out + size_, state_[1], size_);
+}
+
+size_t HmacKey::Mac(std::initializer_list<std::string_view> parts, unsigned char* out) const {
+  if (size_ == Sha1::kSize) return MacFrom<Sha1>(state_, parts, out);
+  if (size_ == Sha256::kSize) return MacFrom<Sha256>(state_, parts, out);
+  return 0;
+}
+
+namespace {
 constexpr char kHex[] = "0123456789abcdef";
 }
 

@@ -1,6 +1,10 @@
 // PBKDF2-HMAC (mechanisms/internal/pbkdf2.h) against RFC 6070 and RFC 7914 11, and against
-// OpenSSL's PKCS5_PBKDF2_HMAC for random inputs (long keys, odd output lengths, many blocks).
+// OpenSSL's PKCS5_PBKDF2_HMAC for random inputs (long keys, odd output lengths, many blocks);
+// HmacKey (mechanisms/internal/crypto.h), SCRAM's HMAC with saved pad states, against RFC 4231
+// and HmacTo.
 #include "mechanisms/internal/pbkdf2.h"
+
+#include "mechanisms/internal/crypto.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -112,6 +116,57 @@ TEST(Pbkdf2Test, ZeroKeyLengthIsBadInput) {
 TEST(Pbkdf2Test, DigestSizes) {
   EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha1), 20u);
   EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha256), 32u);
+}
+
+// RFC 4231 4.2 (test case 1) and RFC 2202 3 (test case 1): key 0x0b x 20, "Hi There".
+TEST(HmacKeyTest, Rfc4231AndRfc2202) {
+  HmacKey k;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  ASSERT_TRUE(k.Init(EVP_sha256(), std::string(20, '\x0b')));
+  ASSERT_EQ(k.Mac({"Hi ", "There"}, out), 32u);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<char*>(out), 32)),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  ASSERT_TRUE(k.Init(EVP_sha1(), std::string(20, '\x0b')));
+  ASSERT_EQ(k.Mac({"Hi There"}, out), 20u);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<char*>(out), 20)),
+            "b617318655057264e28bc0b6fb378c8ef146be00");
+}
+
+TEST(HmacKeyTest, MatchesHmacToAndSurvivesSaveAndLoad) {
+  for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()}) {
+    for (size_t key_size : {0, 1, 20, 32, 64, 65, 200}) {  // 65 and 200: hashed first
+      for (size_t data_size : {0, 1, 55, 56, 63, 64, 65, 119, 120, 300}) {
+        std::string key(key_size, '\0'), data(data_size, '\0');
+        RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
+        RAND_bytes(reinterpret_cast<unsigned char*>(data.data()), static_cast<int>(data.size()));
+        unsigned char expected[EVP_MAX_MD_SIZE], got[EVP_MAX_MD_SIZE], again[EVP_MAX_MD_SIZE];
+        const size_t n = HmacTo(md, key, data, expected);
+        HmacKey k;
+        ASSERT_TRUE(k.Init(md, key));
+        const size_t split = data.size() / 3;
+        ASSERT_EQ(k.Mac({data.substr(0, split), data.substr(split)}, got), n);
+        EXPECT_EQ(std::string_view(reinterpret_cast<char*>(got), n),
+                  std::string_view(reinterpret_cast<char*>(expected), n))
+            << key_size << " " << data_size;
+        std::string state(k.state_size(), '\0');
+        k.Save(reinterpret_cast<unsigned char*>(state.data()));
+        HmacKey loaded;
+        ASSERT_TRUE(loaded.Load(md, state));
+        ASSERT_EQ(loaded.Mac({data}, again), n);
+        EXPECT_EQ(std::string_view(reinterpret_cast<char*>(again), n),
+                  std::string_view(reinterpret_cast<char*>(expected), n));
+      }
+    }
+  }
+}
+
+TEST(HmacKeyTest, RefusesOtherDigestsAndWrongStateSizes) {
+  HmacKey k;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  EXPECT_FALSE(k.Init(EVP_md5(), "key"));
+  EXPECT_EQ(k.Mac({"data"}, out), 0u);
+  EXPECT_FALSE(k.Load(EVP_sha256(), std::string(63, 'x')));
+  EXPECT_TRUE(k.Load(EVP_sha256(), std::string(64, 'x')));
 }
 
 }  // namespace

@@ -370,32 +370,67 @@ TEST(ScramTest, PlusExporterCbindValueByHand) {
 
 // ---- the salted-password cache ----
 
-TEST(ScramTest, CacheStoresTheSaltedPassword) {
+// The cache keeps ClientKey and the HMAC pad states of StoredKey and ServerKey (RFC 5802 5.1:
+// a client "MAY cache ClientKey&ServerKey"): 20 + 2 x 40 octets for SHA-1.
+TEST(ScramTest, CacheStoresTheClientKeyAndPadStates) {
   auto cache = std::make_shared<SaltedPasswordCache>();
   auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
   h->options.scram_cache = cache;
   auto m = AfterClientFinal(*h);
   ASSERT_NE(m, nullptr);
-  auto salted = cache->Find("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
-                            4096, "pencil");
-  ASSERT_TRUE(salted.has_value());
-  EXPECT_EQ(Hex(salted->view()), "1d96ee3a529b5a5f9e47c01f229a2cb8a6e15f7d");
-  // A second login uses the cached value and gets the same answer.
+  auto keys = cache->Find("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
+                          4096, "pencil");
+  ASSERT_TRUE(keys.has_value());
+  ASSERT_EQ(keys->size(), 100u);
+  EXPECT_EQ(Hex(keys->view().substr(0, 20)), "e234c47bf6c36696dd6d852b99aaa2ba26555728");
+  // A second login uses the cached keys, gets the same client-final and verifies server-final.
   h->random = FixedRandom({std::string(kSha1Nonce)});
   auto again = AfterClientFinal(*h);
   ASSERT_NE(again, nullptr);
+  ASSERT_OK_AND_ASSIGN(Step done, again->Next(kSha1ServerFinal));
+  EXPECT_TRUE(done.complete);
+  EXPECT_OK(again->Conclude(std::nullopt));
+  EXPECT_EQ(cache->size(), 1u);
+}
+
+TEST(ScramTest, WarmSha256ExchangeMatchesTheVector) {
+  auto cache = std::make_shared<SaltedPasswordCache>();
+  for (int round = 0; round < 2; ++round) {  // cold, then warm
+    auto h = Harness(ScramSha256Mechanism(), kSha256Nonce);
+    h->options.scram_cache = cache;
+    ASSERT_OK_AND_ASSIGN(auto m, h->Make());
+    Start(*m);
+    EXPECT_EQ(Respond(*m, kSha256ServerFirst), kSha256ClientFinal) << "round " << round;
+    ASSERT_OK_AND_ASSIGN(Step done, m->Next(kSha256ServerFinal));
+    EXPECT_TRUE(done.complete);
+  }
   EXPECT_EQ(cache->size(), 1u);
 }
 
 TEST(ScramTest, CacheIsConsulted) {
   auto cache = std::make_shared<SaltedPasswordCache>();
   cache->Store("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(), 4096, "pencil",
-               SecretBytes(std::string(20, 'x')));
+               SecretBytes(std::string(100, 'x')));
   auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
   h->options.scram_cache = cache;
   ASSERT_OK_AND_ASSIGN(auto m, h->Make());
   Start(*m);
   EXPECT_NE(Respond(*m, kSha1ServerFirst), kSha1ClientFinal);  // the planted value was used
+}
+
+TEST(ScramTest, CachedValueOfTheWrongSizeIsRecomputed) {
+  auto cache = std::make_shared<SaltedPasswordCache>();
+  // E.g. a salted password stored by an older version: ignored, derived again and replaced.
+  cache->Store("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(), 4096, "pencil",
+               SecretBytes(std::string(20, 'x')));
+  auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
+  h->options.scram_cache = cache;
+  auto m = AfterClientFinal(*h);
+  ASSERT_NE(m, nullptr);
+  auto keys = cache->Find("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
+                          4096, "pencil");
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ(keys->size(), 100u);
 }
 
 // ---- malformed server-first ----
