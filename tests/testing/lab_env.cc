@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/time/clock.h"
+
 #include "adapters/imap/imap_client.h"
 #include "adapters/pop3/pop3_client.h"
 #include "adapters/smtp/smtp_client.h"
@@ -104,6 +106,17 @@ std::vector<std::string> LabEnv::Mailbox(const std::string& user) const {
     }
   }
   return out;
+}
+
+std::optional<std::string> LabEnv::WaitForMessage(const std::string& user,
+                                                  const std::string& marker) const {
+  for (int i = 0; i < 100; ++i) {
+    for (std::string& m : Mailbox(user)) {
+      if (m.find(marker) != std::string::npos) return std::move(m);
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& credentials,

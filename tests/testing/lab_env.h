@@ -9,6 +9,7 @@
 #define SASLKIT_TESTS_TESTING_LAB_ENV_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,10 @@ class LabEnv {
   Credentials Alice() const;
   // Returns the files (name -> contents) in `user`'s Maildir new/ and cur/ folders.
   std::vector<std::string> Mailbox(const std::string& user) const;
+  // Polls `user`'s Maildir for up to 10 s; returns the first message containing `marker`, or
+  // nullopt when none arrives (delivery through the sink is asynchronous).
+  std::optional<std::string> WaitForMessage(const std::string& user,
+                                            const std::string& marker) const;
 
  private:
   std::map<std::string, std::string> values_;
