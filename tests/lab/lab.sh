@@ -23,6 +23,7 @@ IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995
 SUBMISSION_PORT=10587 SUBMISSIONS_PORT=10465 SINK_PORT=10025 KDC_PORT=10088
 OAUTH_HTTP_PORT=10080 OAUTH_HTTPS_PORT=10443
 CYRUS_IMAP_PORT=10144 CYRUS_IMAPS_PORT=10994 CYRUS_POP3_PORT=10111 CYRUS_POP3S_PORT=10996
+CYRUS_IMAPS_TLS13_PORT=10998
 POSTFIX_SUBMISSION_PORT=10588 POSTFIX_SUBMISSIONS_PORT=10466
 CYRUS_BIN=/usr/lib/cyrus/bin                                      # master (cyrus-common)
 CYRUS_SERVERS=${SASLKIT_CYRUS_SERVERS:-/opt/saslkit-lab/cyrus/usr/lib/cyrus/bin}  # imapd, pop3d
@@ -37,7 +38,7 @@ declare -A SERVICE_PROBES=(
   [smtp-sink]="smtp:$SINK_PORT"
   [oauth]="http:$OAUTH_HTTP_PORT https:$OAUTH_HTTPS_PORT"
   [dovecot]="imap:$IMAP_PORT imaps:$IMAPS_PORT pop3:$POP3_PORT pop3s:$POP3S_PORT smtp:$SUBMISSION_PORT smtps:$SUBMISSIONS_PORT"
-  [cyrus]="imap:$CYRUS_IMAP_PORT imaps:$CYRUS_IMAPS_PORT pop3:$CYRUS_POP3_PORT pop3s:$CYRUS_POP3S_PORT"
+  [cyrus]="imap:$CYRUS_IMAP_PORT imaps:$CYRUS_IMAPS_PORT pop3:$CYRUS_POP3_PORT pop3s:$CYRUS_POP3S_PORT imaps:$CYRUS_IMAPS_TLS13_PORT"
   [postfix]="smtp:$POSTFIX_SUBMISSION_PORT smtps:$POSTFIX_SUBMISSIONS_PORT"
 )
 declare -A SERVICE_LOG=(
@@ -212,6 +213,7 @@ render() {  # render TEMPLATE OUT
       -e "s|@SSL_DH@|$SSL_DH|g" -e "s|@CYRUS_IMAP_PORT@|$CYRUS_IMAP_PORT|g" \
       -e "s|@CYRUS_IMAPS_PORT@|$CYRUS_IMAPS_PORT|g" -e "s|@CYRUS_POP3_PORT@|$CYRUS_POP3_PORT|g" \
       -e "s|@CYRUS_POP3S_PORT@|$CYRUS_POP3S_PORT|g" -e "s|@CYRUS_SERVERS@|$CYRUS_SERVERS|g" \
+      -e "s|@CYRUS_IMAPS_TLS13_PORT@|$CYRUS_IMAPS_TLS13_PORT|g" \
       -e "s|@SINK_PORT@|$SINK_PORT|g" -e "s|@POSTFIX_SUBMISSION_PORT@|$POSTFIX_SUBMISSION_PORT|g" \
       -e "s|@POSTFIX_SUBMISSIONS_PORT@|$POSTFIX_SUBMISSIONS_PORT|g" \
       "$HERE/$1" >"$2"
@@ -315,6 +317,8 @@ make_cyrus() {
   mkdir -p "$c/conf" "$c/spool" "$c/run/proc" "$c/run/lock"
   render imapd.conf.in "$c/imapd.conf"
   render cyrus.conf.in "$c/cyrus.conf"
+  sed 's/^tls_versions: .*/tls_versions: tls1_2 tls1_3/' "$c/imapd.conf" >"$c/imapd-tls13.conf"
+  grep -q '^tls_versions: tls1_2 tls1_3$' "$c/imapd-tls13.conf" || die "imapd-tls13.conf: no tls_versions line"
   install -m 600 "$LAB/server.key" "$c/server.key"
   local u pw
   for u in alice bob jose; do
@@ -395,6 +399,7 @@ SASLKIT_LAB_CYRUS_IMAP_PORT=$CYRUS_IMAP_PORT
 SASLKIT_LAB_CYRUS_IMAPS_PORT=$CYRUS_IMAPS_PORT
 SASLKIT_LAB_CYRUS_POP3_PORT=$CYRUS_POP3_PORT
 SASLKIT_LAB_CYRUS_POP3S_PORT=$CYRUS_POP3S_PORT
+SASLKIT_LAB_CYRUS_IMAPS_TLS13_PORT=$CYRUS_IMAPS_TLS13_PORT
 SASLKIT_LAB_CYRUS_REALM=localhost
 SASLKIT_LAB_POSTFIX_SUBMISSION_PORT=$POSTFIX_SUBMISSION_PORT
 SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT=$POSTFIX_SUBMISSIONS_PORT

@@ -119,6 +119,38 @@ TEST_P(CyrusServiceLab, NonAsciiPasswordOverScramPlus) {
 INSTANTIATE_TEST_SUITE_P(Lab, CyrusServiceLab, kCyrusServices,
                          [](const auto& info) { return LabServiceName(info.param); });
 
+// --- Cyrus with TLS 1.3 (its default): -PLUS offered but bound to tls-unique ------------------
+
+TEST(CyrusTls13Lab, PlusFailsOverTlsExporterAndThePolicyMovesOnToScram) {
+  // RFC 9266: tls-exporter on TLS 1.3. Cyrus imapd 3.6 only knows tls-unique, which TLS 1.3
+  // does not define, so it refuses the binding; the automatic order then tries SCRAM-SHA-256,
+  // which succeeds. Both attempts are reported.
+  ASSERT_OK_AND_ASSIGN(LoginResult r, LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"),
+                                               {"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"}));
+  EXPECT_EQ(r.mechanism, "SCRAM-SHA-256");
+  ASSERT_EQ(r.attempts.size(), 2u);
+  EXPECT_EQ(r.attempts[0].mechanism, "SCRAM-SHA-256-PLUS");
+  EXPECT_THAT(r.attempts[0].status, StatusIs(ErrorKind::kRejected));
+  EXPECT_TRUE(r.attempts[1].status.ok());
+}
+
+TEST(CyrusTls13Lab, TlsUniqueIsNeverSentOverTls13) {
+  // Asking for tls-unique on a TLS 1.3 session is a local error, before anything is sent.
+  MechanismOptions options;
+  options.channel_binding = ChannelBindingType::kTlsUnique;
+  auto r = LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"), {"SCRAM-SHA-256-PLUS"}, options);
+  EXPECT_THAT(r, StatusIs(ErrorKind::kMechanism, "tls-unique"));
+}
+
+TEST(CyrusTls13Lab, CappingTlsAt12GetsChannelBindingBack) {
+  // What a user does for such a server (saslkit --tls-max 1.2): tls-unique, and -PLUS works.
+  ServerOptions server = LabEnv::Get().Server(LabService::kCyrusImapsTls13);
+  server.tls.max_version = TlsVersion::kTls12;
+  ASSERT_OK_AND_ASSIGN(LoginResult r, LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"),
+                                               {"SCRAM-SHA-256-PLUS"}, {}, server));
+  EXPECT_EQ(r.mechanism, "SCRAM-SHA-256-PLUS");
+}
+
 // --- SMTP: Postfix with Cyrus SASL ----------------------------------------------------------
 
 const auto kPostfixServices =

@@ -69,6 +69,7 @@ ServerOptions LabEnv::Server(LabService service) const {
     case LabService::kCyrusImaps: port_key = "SASLKIT_LAB_CYRUS_IMAPS_PORT"; break;
     case LabService::kCyrusPop3: port_key = "SASLKIT_LAB_CYRUS_POP3_PORT"; break;
     case LabService::kCyrusPop3s: port_key = "SASLKIT_LAB_CYRUS_POP3S_PORT"; break;
+    case LabService::kCyrusImapsTls13: port_key = "SASLKIT_LAB_CYRUS_IMAPS_TLS13_PORT"; break;
     case LabService::kPostfixSubmission: port_key = "SASLKIT_LAB_POSTFIX_SUBMISSION_PORT"; break;
     case LabService::kPostfixSubmissions: port_key = "SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT"; break;
   }
@@ -76,6 +77,7 @@ ServerOptions LabEnv::Server(LabService service) const {
   const bool implicit = service == LabService::kSubmissions || service == LabService::kImaps ||
                         service == LabService::kPop3s || service == LabService::kCyrusImaps ||
                         service == LabService::kCyrusPop3s ||
+                        service == LabService::kCyrusImapsTls13 ||
                         service == LabService::kPostfixSubmissions;
   s.tls_mode = implicit ? TlsMode::kImplicit : TlsMode::kStartTlsRequired;
   s.tls.ca_file = Value("SASLKIT_LAB_CA");
@@ -151,7 +153,8 @@ absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& cred
     case LabService::kImap:
     case LabService::kImaps:
     case LabService::kCyrusImap:
-    case LabService::kCyrusImaps: {
+    case LabService::kCyrusImaps:
+    case LabService::kCyrusImapsTls13: {
       SASLKIT_ASSIGN_OR_RETURN(auto c, ImapClient::Open(std::move(connection)));
       auto r = c->Authenticate(request);
       c->Logout();
@@ -173,6 +176,7 @@ std::string LabServiceName(LabService service) {
     case LabService::kCyrusImaps: return "CyrusImaps";
     case LabService::kCyrusPop3: return "CyrusPop3";
     case LabService::kCyrusPop3s: return "CyrusPop3s";
+    case LabService::kCyrusImapsTls13: return "CyrusImapsTls13";
     case LabService::kPostfixSubmission: return "PostfixSubmission";
     case LabService::kPostfixSubmissions: return "PostfixSubmissions";
   }

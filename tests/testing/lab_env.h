@@ -33,6 +33,7 @@ enum class LabService {
   kCyrusImaps,   // 10994
   kCyrusPop3,    // 10111 STLS
   kCyrusPop3s,   // 10996
+  kCyrusImapsTls13,  // 10998: the same Cyrus allowing TLS 1.3 (-PLUS offered, tls-unique only)
   // Postfix 3.7 with smtpd_sasl_type = cyrus (NTLM; no channel binding, so no -PLUS).
   kPostfixSubmission,   // 10588 STARTTLS
   kPostfixSubmissions,  // 10466 implicit TLS
