@@ -14,11 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "adapters/pop3/pop_before_smtp.h"
 #include "adapters/smtp/message.h"
 #include "adapters/smtp/smtp_client.h"
 #include "mechanisms/builtins.h"
 #include "sasl/connection.h"
+#include "sasl/internal/absl_compat.h"
 #include "sasl/login.h"
 #include "sasl/oauth_refresh.h"
 #include "sasl/policy.h"
@@ -182,7 +184,8 @@ SelectionPolicy Policy(const CommandLine& cl) {
   return SelectionPolicy(std::move(p));
 }
 
-std::string Hint(const absl::Status& status, const CommandLine& cl) {
+// `tls` is the session's TLS text ("TLSv1.3", empty without TLS).
+std::string Hint(const absl::Status& status, const CommandLine& cl, std::string_view tls) {
   switch (KindOf(status)) {
     case ErrorKind::kNoSupportedMechanisms:
       if (std::string(status.message()).find("TLS is not in use") != std::string::npos) {
@@ -191,6 +194,12 @@ std::string Hint(const absl::Status& status, const CommandLine& cl) {
       }
       return "check --mech and the credentials; `saslkit probe` shows what the server offers";
     case ErrorKind::kRejected:
+      if (absl::StrContains(status.message(), "-PLUS") && absl::StartsWith(Av(tls), "TLSv1.3")) {
+        // e.g. Cyrus IMAP 3.6: -PLUS offered on TLS 1.3 but bound to tls-unique only.
+        return "the server refused the credentials or the channel binding: some servers bind "
+               "-PLUS only to tls-unique, which TLS 1.3 lacks; try --tls-max 1.2, or allow the "
+               "mechanism without -PLUS";
+      }
       return "the server refused the credentials: check --user, the password and --domain";
     case ErrorKind::kTls:
       if (cl.cafile.empty()) return "if the server uses a private CA, pass it with --cafile";
@@ -259,7 +268,7 @@ int Report(const CommandLine& cl, const Outcome& o) {
   }
   std::cerr << "saslkit: " << ErrorKindName(KindOf(o.status)) << ": " << o.status.message()
             << std::endl;
-  if (std::string hint = Hint(o.status, cl); !hint.empty()) {
+  if (std::string hint = Hint(o.status, cl, o.tls); !hint.empty()) {
     std::cerr << "hint: " << hint << std::endl;
   }
   return code;

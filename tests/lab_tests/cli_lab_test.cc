@@ -106,6 +106,21 @@ TEST(CliLab, ProbeListsMechanismsBeforeAndAfterTlsAndTheOrder) {
   EXPECT_THAT(r.out, HasSubstr("{\"mechanism\":\"XOAUTH2\",\"reason\":\"OAuth is used only"));
 }
 
+TEST(CliLab, RefusedPlusOverTls13SuggestsCappingTls) {
+  // Cyrus with TLS 1.3 offers -PLUS but binds only tls-unique: the hint names --tls-max 1.2,
+  // and following it works.
+  const std::string url = Url("imaps", "SASLKIT_LAB_CYRUS_IMAPS_TLS13_PORT");
+  const std::string& password = LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS");
+  CliRun r = Saslkit("auth " + url + Common() + " --mech SCRAM-SHA-256-PLUS", password);
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("hint: "));
+  EXPECT_THAT(r.out, HasSubstr("--tls-max 1.2"));
+  CliRun capped =
+      Saslkit("auth " + url + Common() + " --mech SCRAM-SHA-256-PLUS --tls-max 1.2", password);
+  EXPECT_EQ(capped.code, 0) << capped.out;
+  EXPECT_THAT(capped.out, HasSubstr("with SCRAM-SHA-256-PLUS (TLSv1.2"));
+}
+
 TEST(CliLab, SendsAMessage) {
   CliRun r = Saslkit("send " + Url("smtps", "SASLKIT_LAB_SUBMISSIONS_PORT") + Common() +
                       " --from alice@localhost --to bob@localhost --subject cli-lab-test",
