@@ -5,8 +5,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/utility/utility.h"
-#include "mechanisms/internal/control_chars.h"
+#include "mechanisms/internal/message_text.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
 #include "sasl/status.h"
@@ -26,8 +27,9 @@ constexpr char kSep = '\x01';  // RFC 7628 3.1: kvsep
 //   kErrorAnswered | kProtocol              | kProtocol  | rejection + OAuth error
 class OauthBearerMethod final : public SaslMethod {
  public:
-  OauthBearerMethod(const Credentials& credentials, std::string host, uint16_t port)
-      : credentials_(credentials), host_(std::move(host)), port_(port) {}
+  // Copies `host` (inside the object up to 64 octets: no allocation for a usual host name).
+  OauthBearerMethod(const Credentials& credentials, std::string_view host, uint16_t port)
+      : credentials_(credentials), host_(host.begin(), host.end()), port_(port) {}
   std::string_view name() const override { return kName; }
 
   // One named result, returned on every path, so the response is built where the caller reads
@@ -46,7 +48,8 @@ class OauthBearerMethod final : public SaslMethod {
     if (internal::HasControl(authzid)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the authzid holds a control character");
     }
-    if (internal::HasControl(host_)) {
+    const std::string_view host(host_.data(), host_.size());
+    if (internal::HasControl(host)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the host name holds a control character");
     }
     absl::StatusOr<SecretString> token_or = credentials_.token->Token();
@@ -59,35 +62,57 @@ class OauthBearerMethod final : public SaslMethod {
     if (internal::HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the token holds a control character");
     }
-    // Built in one buffer reserved for the worst case (every authzid octet escaped), so it is
-    // never reallocated and leaves no copy behind.
+    // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C": two more octets each.
+    size_t escapes = 0;
+    for (char c : authzid) escapes += (c == '=') | (c == ',');
+    char digits[5];  // a uint16_t has at most five decimal digits
+    size_t first_digit = sizeof digits;
+    for (unsigned p = port_; p != 0; p /= 10) {
+      digits[--first_digit] = static_cast<char>('0' + p % 10);
+    }
+    const std::string_view port(digits + first_digit, sizeof digits - first_digit);
+
+    // Written into one buffer of its final size (never reallocated, so no copy is left behind).
     state_ = State::kSent;
-    message.Reserve(authzid.size() * 3 + host_.size() + token.size() + 48);
+    const size_t size = 2 + (authzid.empty() ? 0 : 2 + authzid.size() + 2 * escapes) + 2 +
+                        (host.empty() ? 0 : 5 + host.size() + 1) +
+                        (port.empty() ? 0 : 5 + port.size() + 1) + 12 + token.size() + 2;
+    internal::Cursor out{message.Extend(size)};
     // RFC 7628 3.1: gs2-header = "n," [ "a=" saslname ] ","; no channel binding.
-    message.Append("n,");
+    out.Put("n,");
     if (!authzid.empty()) {
-      message.Append("a=");
-      // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C".
-      const std::string_view name = authzid;
-      size_t at = 0;
-      for (size_t i = 0; i < name.size(); ++i) {
-        if (name[i] != '=' && name[i] != ',') continue;
-        message.Append(name.substr(at, i - at)).Append(name[i] == '=' ? "=3D" : "=2C");
-        at = i + 1;
+      out.Put("a=");
+      if (escapes == 0) {
+        out.Put(authzid);
+      } else {
+        for (char c : authzid) {
+          if (c == '=') {
+            out.Put("=3D");
+          } else if (c == ',') {
+            out.Put("=2C");
+          } else {
+            out.Put(c);
+          }
+        }
       }
-      message.Append(name.substr(at));
     }
-    message.Append(',').Append(kSep);
+    out.Put(',');
+    out.Put(kSep);
     // RFC 7628 3.2.1: host and port SHOULD be sent; we omit what we do not know.
-    if (!host_.empty()) message.Append("host=").Append(host_).Append(kSep);
-    if (port_ != 0) {
-      char digits[5];  // a uint16_t has at most five decimal digits
-      size_t at = sizeof digits;
-      for (unsigned p = port_; p != 0; p /= 10) digits[--at] = static_cast<char>('0' + p % 10);
-      message.Append("port=").Append(std::string_view(digits + at, sizeof digits - at));
-      message.Append(kSep);
+    if (!host.empty()) {
+      out.Put("host=");
+      out.Put(host);
+      out.Put(kSep);
     }
-    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    if (!port.empty()) {
+      out.Put("port=");
+      out.Put(port);
+      out.Put(kSep);
+    }
+    out.Put("auth=Bearer ");
+    out.Put(token.view());
+    out.Put(kSep);
+    out.Put(kSep);
     return absl::OkStatus();
   }
 
@@ -121,7 +146,7 @@ class OauthBearerMethod final : public SaslMethod {
  private:
   enum class State { kIdle, kSent, kErrorAnswered };
   const Credentials& credentials_;
-  std::string host_;
+  absl::InlinedVector<char, 64> host_;
   uint16_t port_;
   State state_ = State::kIdle;
   std::optional<internal::OAuthError> error_;
@@ -132,7 +157,7 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeOauthBearer(const MechanismConte
     return Error(ErrorKind::kMechanism, "OAUTHBEARER needs an OAuth token source");
   }
   return std::unique_ptr<SaslMethod>(std::make_unique<OauthBearerMethod>(
-      *context.credentials, std::string(context.host), context.port));
+      *context.credentials, context.host, context.port));
 }
 
 }  // namespace

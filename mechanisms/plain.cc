@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "mechanisms/internal/message_text.h"
 #include "mechanisms/internal/one_shot.h"
 #include "mechanisms/ranking.h"
 #include "sasl/status.h"
@@ -16,9 +17,13 @@ constexpr std::string_view kName = "PLAIN";
 // buffer (inside the SecretBytes when it fits, else one exact allocation), so it is never
 // reallocated and no copy is left behind.
 void PlainMessage(const Credentials& c, SecretBytes& message) {
-  message.Reserve(c.authzid.size() + c.username.size() + c.password.size() + 2);
-  message.Append(c.authzid).Append('\0').Append(c.username).Append('\0');
-  message.Append(c.password.view());
+  internal::Cursor out{
+      message.Extend(c.authzid.size() + 1 + c.username.size() + 1 + c.password.size())};
+  out.Put(c.authzid);
+  out.Put('\0');
+  out.Put(c.username);
+  out.Put('\0');
+  out.Put(c.password.view());
 }
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakePlain(const MechanismContext& context) {
@@ -27,8 +32,8 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakePlain(const MechanismContext& co
     return Error(ErrorKind::kMechanism, "PLAIN needs a user name and a password");
   }
   // RFC 4616 2: authzid, authcid and passwd are UTF-8 without NUL.
-  auto has_nul = [](std::string_view s) { return s.find('\0') != std::string_view::npos; };
-  if (has_nul(c.username) || has_nul(c.authzid) || has_nul(c.password.view())) {
+  if (internal::HasNul(c.username) || internal::HasNul(c.authzid) ||
+      internal::HasNul(c.password.view())) {
     return Error(ErrorKind::kBadInput, "PLAIN: user name, authzid and password may not hold NUL");
   }
   return std::unique_ptr<SaslMethod>(

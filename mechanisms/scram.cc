@@ -66,8 +66,7 @@ constexpr size_t Base64Size(size_t n) { return (n + 2) / 3 * 4; }
 void AppendBase64(SecretBytes& out, std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const size_t at = out.size();
-  char* p = out.Resize(at + Base64Size(bytes.size())) + at;
+  char* p = out.Extend(Base64Size(bytes.size()));
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3, p += 4) {

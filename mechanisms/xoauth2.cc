@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "mechanisms/internal/control_chars.h"
+#include "mechanisms/internal/message_text.h"
 #include "absl/utility/utility.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
@@ -52,11 +52,16 @@ class Xoauth2Method final : public SaslMethod {
     if (internal::HasControl(token.view())) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
     }
-    // Built in one buffer of its final size (never reallocated, so no copy is left behind).
+    // Written into one buffer of its final size (never reallocated, so no copy is left behind).
     state_ = State::kSent;
-    message.Reserve(credentials_.username.size() + token.size() + 20);
-    message.Append("user=").Append(credentials_.username).Append(kSep);
-    message.Append("auth=Bearer ").Append(token.view()).Append(kSep).Append(kSep);
+    internal::Cursor out{message.Extend(credentials_.username.size() + token.size() + 20)};
+    out.Put("user=");
+    out.Put(credentials_.username);
+    out.Put(kSep);
+    out.Put("auth=Bearer ");
+    out.Put(token.view());
+    out.Put(kSep);
+    out.Put(kSep);
     return absl::OkStatus();
   }
 

@@ -101,6 +101,16 @@ class SecretBytes {
   void Reserve(size_t capacity) {
     if (capacity > capacity_) Grow(capacity, /*exact=*/size_ == 0);
   }
+  // Grows the contents by `n` octets and returns a pointer to them, for the caller to fill at
+  // once (like std::string::resize_and_overwrite; cheaper than Resize, which zeroes them first).
+  // Their value is unspecified until written, but never an earlier secret of this object.
+  char* Extend(size_t n) {
+    if (n > capacity_ - size_) Grow(size_ + n, /*exact=*/size_ == 0);
+    char* p = data_ + size_;
+    size_ += n;
+    data_[size_] = '\0';
+    return p;
+  }
   // Resizes to `size` zero bytes past the current end (or truncates, wiping the tail) and returns
   // a writable pointer to the start; for filling in place by crypto routines.
   char* Resize(size_t size);

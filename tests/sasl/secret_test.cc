@@ -1,6 +1,8 @@
 #include "sasl/secret.h"
 
+#include <cstring>
 #include <sstream>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -121,6 +123,19 @@ TEST(SecretTest, TruncationWipesTheTailOnTheHeap) {
   s.Clear();
   s.Resize(80);
   EXPECT_EQ(s.view(), std::string(80, '\0'));
+}
+
+TEST(SecretTest, ExtendGrowsForTheCallerToFill) {
+  SecretBytes s("ab");
+  std::memcpy(s.Extend(3), "cde", 3);
+  EXPECT_EQ(s.view(), "abcde");
+  char* p = s.Extend(SecretBytes::kInlineCapacity);  // moves to the heap
+  std::memset(p, 'z', SecretBytes::kInlineCapacity);
+  EXPECT_EQ(s.view(), "abcde" + std::string(SecretBytes::kInlineCapacity, 'z'));
+  EXPECT_EQ(s.data()[s.size()], '\0');
+  SecretBytes empty;
+  std::memcpy(empty.Extend(100), std::string(100, 'e').data(), 100);  // one exact buffer
+  EXPECT_EQ(empty.view(), std::string(100, 'e'));
 }
 
 }  // namespace
