@@ -22,16 +22,14 @@ SecretBytes SecretBytes::Adopt(std::string&& bytes) {
   return out;
 }
 
-void SecretBytes::FreeHeap(char* p, size_t capacity) noexcept {
-  ::operator delete(p, capacity + 1);
-}
+void SecretBytes::FreeHeap(char* p) noexcept { ::operator delete(p); }
 
 void SecretBytes::Grow(size_t needed, bool exact) {
   const size_t capacity = exact ? needed : std::max(needed, 2 * capacity_);
   char* bigger = static_cast<char*>(::operator new(capacity + 1));
   std::memcpy(bigger, data_, size_ + 1);
   Wipe(data_, size_);  // by the invariant, everything the old buffer held
-  if (data_ != inline_) FreeHeap(data_, capacity_);
+  if (data_ != inline_) FreeHeap(data_);
   data_ = bigger;
   capacity_ = capacity;
 }
@@ -45,7 +43,7 @@ SecretBytes& SecretBytes::AppendGrowing(std::string_view more) {
   std::memcpy(bigger + size_, more.data(), more.size());  // before the old buffer goes
   bigger[size] = '\0';
   Wipe(data_, size_);
-  if (data_ != inline_) FreeHeap(data_, capacity_);
+  if (data_ != inline_) FreeHeap(data_);
   data_ = bigger;
   size_ = size;
   capacity_ = capacity;

@@ -136,10 +136,10 @@ class SecretBytes {
       Wipe(inline_, sizeof inline_);
     } else {
       Wipe(data_, size_);
-      FreeHeap(data_, capacity_);
+      FreeHeap(data_);
     }
   }
-  static void FreeHeap(char* p, size_t capacity) noexcept;
+  static void FreeHeap(char* p) noexcept;
   void TakeFrom(SecretBytes& other) noexcept {
     if (other.data_ == other.inline_) {
       std::memcpy(inline_, other.inline_, sizeof inline_);
