@@ -207,7 +207,7 @@ void AddSaslkitCases(std::vector<ExchangeCase>& cases) {
     auto f = ScramFixture(kScramSha256, ScramSha256Mechanism());
     f->options.scram_cache = std::make_shared<SaltedPasswordCache>();
     Add(cases, "SCRAM-SHA-256 (warm cache)", "ScramSha256Warm", ScramSecrets(kScramSha256), f,
-        "salted password from `SaltedPasswordCache`");
+        "ClientKey and the HMAC pad states of StoredKey and ServerKey from `SaltedPasswordCache`");
   }
   {
     auto f = MakeFixture(Xoauth2Mechanism(), {});
