@@ -151,6 +151,7 @@ TEST(ExchangeTest, EndlessChallengesAreBounded) {
     EXPECT_NE(Line(*r), "*\r\n");
   }
   ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
+  ASSERT_TRUE(cancel.has_value());
   EXPECT_EQ(Line(*cancel), "*\r\n");
   auto end = ex.OnLine("501 cancelled");
   EXPECT_EQ(end.status().code(), absl::StatusCode::kResourceExhausted);
