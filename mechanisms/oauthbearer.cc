@@ -52,14 +52,17 @@ class OauthBearerMethod final : public SaslMethod {
     if (internal::HasControl(host)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the host name holds a control character");
     }
-    absl::StatusOr<SecretString> token_or = credentials_.token->Token();
-    if (!token_or.ok()) return std::move(token_or).status();
-    const SecretString& token = *token_or;
+    return credentials_.token->LendToken(
+        [&](std::string_view token) { return Write(authzid, host, token, message); });
+  }
+
+  absl::Status Write(const std::string& authzid, std::string_view host, std::string_view token,
+                     SecretBytes& message) {
     if (token.empty()) {
       return Error(ErrorKind::kMechanism, "OAUTHBEARER: the token source returned an empty token");
     }
     // RFC 6750 2.1: b64token is printable; a control character would also break the framing.
-    if (internal::HasControl(token.view())) {
+    if (internal::HasControl(token)) {
       return Error(ErrorKind::kBadInput, "OAUTHBEARER: the token holds a control character");
     }
     // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C": two more octets each.
@@ -110,7 +113,7 @@ class OauthBearerMethod final : public SaslMethod {
       out.Put(kSep);
     }
     out.Put("auth=Bearer ");
-    out.Put(token.view());
+    out.Put(token);
     out.Put(kSep);
     out.Put(kSep);
     return absl::OkStatus();

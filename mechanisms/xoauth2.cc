@@ -42,14 +42,16 @@ class Xoauth2Method final : public SaslMethod {
     if (internal::HasControl(credentials_.username)) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the user name holds a control character");
     }
-    absl::StatusOr<SecretString> token_or = credentials_.token->Token();
-    if (!token_or.ok()) return std::move(token_or).status();
-    const SecretString& token = *token_or;
+    return credentials_.token->LendToken(
+        [&](std::string_view token) { return Write(token, message); });
+  }
+
+  absl::Status Write(std::string_view token, SecretBytes& message) {
     if (token.empty()) {
       return Error(ErrorKind::kMechanism, "XOAUTH2: the token source returned an empty token");
     }
     // A control character would break the ^A framing (and is no RFC 6750 b64token).
-    if (internal::HasControl(token.view())) {
+    if (internal::HasControl(token)) {
       return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
     }
     // Written into one buffer of its final size (never reallocated, so no copy is left behind).
@@ -59,7 +61,7 @@ class Xoauth2Method final : public SaslMethod {
     out.Put(credentials_.username);
     out.Put(kSep);
     out.Put("auth=Bearer ");
-    out.Put(token.view());
+    out.Put(token);
     out.Put(kSep);
     out.Put(kSep);
     return absl::OkStatus();

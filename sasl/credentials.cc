@@ -6,6 +6,12 @@
 
 namespace saslkit {
 
+absl::Status TokenSource::LendToken(absl::FunctionRef<absl::Status(std::string_view)> use) {
+  absl::StatusOr<SecretString> token = Token();
+  if (!token.ok()) return std::move(token).status();
+  return use(token->view());
+}
+
 absl::StatusOr<SecretString> TokenSource::Refresh() {
   return Error(ErrorKind::kMechanism, "the token source cannot refresh tokens");
 }
@@ -16,6 +22,9 @@ class FixedTokenSource final : public TokenSource {
  public:
   explicit FixedTokenSource(SecretString token) : token_(std::move(token)) {}
   absl::StatusOr<SecretString> Token() override { return token_.Clone(); }
+  absl::Status LendToken(absl::FunctionRef<absl::Status(std::string_view)> use) override {
+    return use(token_.view());
+  }
 
  private:
   SecretString token_;

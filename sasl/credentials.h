@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "sasl/secret.h"
 
@@ -23,6 +24,10 @@ class TokenSource {
   virtual ~TokenSource() = default;
   // Returns the token to present. Fails with kMechanism when none can be had.
   virtual absl::StatusOr<SecretString> Token() = 0;
+  // Lends the current token to `use` for the length of the call and returns what `use`
+  // returns, or Token()'s failure. The view must not be kept. The default lends a copy from
+  // Token() (wiped afterwards); sources that hold the token (FixedToken) lend it without a copy.
+  virtual absl::Status LendToken(absl::FunctionRef<absl::Status(std::string_view)> use);
   // Returns a fresh token after a rejection. The default cannot refresh (kMechanism).
   virtual absl::StatusOr<SecretString> Refresh();
   // Returns true when `Refresh` can produce a token different from the last one.

@@ -1,0 +1,66 @@
+// TokenSource::LendToken: the lending path the OAuth mechanisms use, for sources that hold their
+// token (FixedToken) and for sources that only implement Token().
+#include "sasl/credentials.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "sasl/status.h"
+#include "tests/testing/matchers.h"
+
+namespace saslkit {
+namespace {
+
+using ::saslkit::testing::IsOk;
+using ::saslkit::testing::StatusIs;
+
+TEST(LendTokenTest, FixedTokenLendsItsTokenAndReturnsWhatTheCallbackReturns) {
+  auto source = FixedToken(SecretString("ya29.token"));
+  std::string seen;
+  EXPECT_THAT(source->LendToken([&](std::string_view t) {
+    seen = std::string(t);
+    return absl::OkStatus();
+  }), IsOk());
+  EXPECT_EQ(seen, "ya29.token");
+  EXPECT_THAT(source->LendToken([](std::string_view) {
+    return Error(ErrorKind::kBadInput, "callback says no");
+  }), StatusIs(ErrorKind::kBadInput, "callback says no"));
+}
+
+class TokenOnlySource final : public TokenSource {
+ public:
+  explicit TokenOnlySource(absl::StatusOr<SecretString> token) : token_(std::move(token)) {}
+  absl::StatusOr<SecretString> Token() override {
+    ++calls;
+    if (!token_.ok()) return token_.status();
+    return token_->Clone();
+  }
+  int calls = 0;
+
+ private:
+  absl::StatusOr<SecretString> token_;
+};
+
+TEST(LendTokenTest, DefaultLendsWhatTokenReturns) {
+  TokenOnlySource source(SecretString("from-token"));
+  std::string seen;
+  EXPECT_THAT(source.LendToken([&](std::string_view t) {
+    seen = std::string(t);
+    return absl::OkStatus();
+  }), IsOk());
+  EXPECT_EQ(seen, "from-token");
+  EXPECT_EQ(source.calls, 1);
+}
+
+TEST(LendTokenTest, DefaultPassesTokensFailureWithoutCallingBack) {
+  TokenOnlySource source(Error(ErrorKind::kMechanism, "no token today"));
+  bool called = false;
+  EXPECT_THAT(source.LendToken([&](std::string_view) {
+    called = true;
+    return absl::OkStatus();
+  }), StatusIs(ErrorKind::kMechanism, "no token today"));
+  EXPECT_FALSE(called);
+}
+
+}  // namespace
+}  // namespace saslkit
