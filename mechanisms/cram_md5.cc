@@ -4,6 +4,7 @@
 
 #include "mechanisms/internal/crypto.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -11,7 +12,7 @@ namespace {
 
 constexpr std::string_view kName = "CRAM-MD5";
 
-class CramMd5Method final : public SaslMethod {
+class CramMd5Method final : public SaslMethod, public internal::Recycled<CramMd5Method> {
  public:
   explicit CramMd5Method(const Credentials& credentials) : credentials_(credentials) {}
   std::string_view name() const override { return kName; }

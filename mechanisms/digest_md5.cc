@@ -10,6 +10,7 @@
 
 #include "mechanisms/internal/crypto.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -286,7 +287,7 @@ bool HasCtl(std::string_view s) {
   return false;
 }
 
-class DigestMd5Method final : public SaslMethod {
+class DigestMd5Method final : public SaslMethod, public internal::Recycled<DigestMd5Method> {
  public:
   DigestMd5Method(const Credentials& credentials, std::string digest_uri, RandomSource& random,
                   bool hash_latin1)

@@ -13,6 +13,7 @@
 #include "mechanisms/internal/crypto.h"
 #include "mechanisms/internal/gss_handles.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -193,7 +194,7 @@ absl::StatusOr<GssCred> AcquireCredentials(const Credentials& c) {
 //   kAwaitingOffer --Next-->  kAnswered       (offer unwrapped, answer wrapped; complete)
 //   kAnswered     --Conclude--> OK;  any other state --Conclude--> kServerUnverified
 //   any failure   -->         kFailed
-class GssapiMethod final : public SaslMethod {
+class GssapiMethod final : public SaslMethod, public internal::Recycled<GssapiMethod> {
  public:
   GssapiMethod(const Credentials& credentials, GssTargetName target)
       : credentials_(credentials), target_(std::move(target)) {}

@@ -6,6 +6,7 @@
 
 #include "absl/utility/utility.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -13,7 +14,7 @@ namespace {
 
 constexpr std::string_view kName = "LOGIN";
 
-class LoginMethod final : public SaslMethod {
+class LoginMethod final : public SaslMethod, public internal::Recycled<LoginMethod> {
  public:
   explicit LoginMethod(const Credentials& credentials) : credentials_(credentials) {}
   std::string_view name() const override { return kName; }

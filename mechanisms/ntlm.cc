@@ -10,6 +10,7 @@
 #include "mechanisms/internal/legacy_crypto.h"
 #include "mechanisms/internal/ntlm_messages.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -72,7 +73,7 @@ Account SplitAccount(const Credentials& c) {
 //   kNegotiateSent   Next(CHALLENGE)            send AUTHENTICATE         -> kComplete
 //   kComplete        Conclude()                 accept (the server proves nothing)
 //   any other pair                              kProtocol (or kMechanism for a second Start)
-class NtlmMethod final : public SaslMethod {
+class NtlmMethod final : public SaslMethod, public internal::Recycled<NtlmMethod> {
  public:
   explicit NtlmMethod(const MechanismContext& context)
       : account_(SplitAccount(*context.credentials)),

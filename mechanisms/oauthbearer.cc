@@ -10,6 +10,7 @@
 #include "mechanisms/internal/message_text.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -25,7 +26,7 @@ constexpr char kSep = '\x01';  // RFC 7628 3.1: kvsep
 //   state          | challenge              | success    | failure
 //   kSent          | JSON -> ^A (complete)  | concluded  | rejection as is
 //   kErrorAnswered | kProtocol              | kProtocol  | rejection + OAuth error
-class OauthBearerMethod final : public SaslMethod {
+class OauthBearerMethod final : public SaslMethod, public internal::Recycled<OauthBearerMethod> {
  public:
   // Copies `host` (inside the object up to 64 octets: no allocation for a usual host name).
   OauthBearerMethod(const Credentials& credentials, std::string_view host, uint16_t port)

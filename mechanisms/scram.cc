@@ -10,6 +10,7 @@
 #include "mechanisms/internal/saslprep.h"
 #include "mechanisms/ranking.h"
 #include "sasl/base64.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/scram_cache.h"
 #include "sasl/status.h"
 
@@ -187,7 +188,7 @@ struct ScramSetup {
   std::string cbind_data;   // the channel-binding bytes (-PLUS only)
 };
 
-class ScramMethod final : public SaslMethod {
+class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMethod> {
  public:
   ScramMethod(const ScramVariant& variant, ScramSetup setup, RandomSource& random,
               const MechanismOptions& options)

@@ -8,6 +8,7 @@
 
 #include "mechanisms/internal/oauth1.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -29,7 +30,7 @@ bool IsPathSegment(std::string_view s) {
   return true;
 }
 
-class XoauthMethod final : public SaslMethod {
+class XoauthMethod final : public SaslMethod, public internal::Recycled<XoauthMethod> {
  public:
   XoauthMethod(const Credentials& credentials, std::string service, RandomSource& random,
                absl::Time now)

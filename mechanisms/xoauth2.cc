@@ -5,10 +5,11 @@
 #include <string>
 #include <utility>
 
-#include "mechanisms/internal/message_text.h"
 #include "absl/utility/utility.h"
+#include "mechanisms/internal/message_text.h"
 #include "mechanisms/internal/oauth_error.h"
 #include "mechanisms/ranking.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -23,7 +24,7 @@ constexpr char kSep = '\x01';
 //   state          | challenge            | success           | failure
 //   kSent          | JSON -> "" (complete) | concluded         | rejection as is
 //   kErrorAnswered | kProtocol            | kProtocol         | rejection + OAuth error
-class Xoauth2Method final : public SaslMethod {
+class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2Method> {
  public:
   explicit Xoauth2Method(const Credentials& credentials) : credentials_(credentials) {}
   std::string_view name() const override { return kName; }

@@ -13,12 +13,13 @@
 #include <string_view>
 
 #include "absl/utility/utility.h"
+#include "sasl/internal/recycled.h"
 #include "sasl/mechanism.h"
 #include "sasl/status.h"
 
 namespace saslkit::internal {
 
-class OneShotMethod final : public SaslMethod {
+class OneShotMethod final : public SaslMethod, public Recycled<OneShotMethod> {
  public:
   // Builds the response from the credentials, or writes it into the empty `out` (which then
   // needs no move: the response is built where the caller reads it).
