@@ -55,11 +55,11 @@ size_t DigestOf(std::initializer_list<std::string_view> parts, unsigned char* ou
   return H::kSize;
 }
 
-// RFC 2104 2: H(K ^ opad, H(K ^ ipad, text)), K zero-padded to a block, hashed first when longer.
+// RFC 2104 2: the key zero-padded to a block (hashed first when longer), XORed with ipad (0x36).
+// `c` is scratch (left holding the key's hash when it was longer: the caller wipes it).
 template <typename H>
-size_t HmacOf(std::string_view key, std::string_view data, unsigned char* out) {
-  unsigned char pad[kBlock] = {};
-  typename H::Ctx c;
+void InnerPad(std::string_view key, unsigned char (&pad)[kBlock], typename H::Ctx& c) {
+  std::memset(pad, 0, kBlock);
   if (key.size() > kBlock) {
     H::Init(&c);
     H::Update(&c, key.data(), key.size());
@@ -68,6 +68,14 @@ size_t HmacOf(std::string_view key, std::string_view data, unsigned char* out) {
     std::memcpy(pad, key.data(), key.size());
   }
   for (unsigned char& b : pad) b ^= 0x36;
+}
+
+// RFC 2104 2: H(K ^ opad, H(K ^ ipad, text)), K zero-padded to a block, hashed first when longer.
+template <typename H>
+size_t HmacOf(std::string_view key, std::string_view data, unsigned char* out) {
+  unsigned char pad[kBlock];
+  typename H::Ctx c;
+  InnerPad<H>(key, pad, c);
   unsigned char inner[H::kSize];
   H::Init(&c);
   H::Update(&c, pad, kBlock);
@@ -171,16 +179,9 @@ void LoadWords<Sha256>(SHA256_CTX& c, const uint32_t* w) {
 
 template <typename H>
 void PadStates(std::string_view key, uint32_t (&state)[2][8]) {
-  unsigned char pad[kBlock] = {};
+  unsigned char pad[kBlock];
   typename H::Ctx c;
-  if (key.size() > kBlock) {
-    H::Init(&c);
-    H::Update(&c, key.data(), key.size());
-    H::Final(pad, &c);
-  } else {
-    std::memcpy(pad, key.data(), key.size());
-  }
-  for (unsigned char& b : pad) b ^= 0x36;
+  InnerPad<H>(key, pad, c);
   H::Init(&c);
   H::Update(&c, pad, kBlock);
   SaveWords<H>(c, state[0]);
