@@ -19,13 +19,8 @@ namespace {
 constexpr std::string_view kName = "OAUTHBEARER";
 constexpr char kSep = '\x01';  // RFC 7628 3.1: kvsep
 
-// States: Start() sends the client response (kSent). A challenge there is the server's error
-// JSON (RFC 7628 3.2.2), answered with a lone kvsep (kErrorAnswered); then only a failure may
-// come (RFC 7628 3.2.3).
-//
-//   state          | challenge              | success    | failure
-//   kSent          | JSON -> ^A (complete)  | concluded  | rejection as is
-//   kErrorAnswered | kProtocol              | kProtocol  | rejection + OAuth error
+// One initial response; a challenge after it is the server's error JSON, answered with
+// a single ^A (internal::BearerErrorFlow has the states).
 class OauthBearerMethod final : public SaslMethod, public internal::Recycled<OauthBearerMethod> {
  public:
   // Copies `host` (inside the object up to 64 octets: no allocation for a usual host name).
@@ -77,7 +72,7 @@ class OauthBearerMethod final : public SaslMethod, public internal::Recycled<Oau
     const std::string_view port(digits + first_digit, sizeof digits - first_digit);
 
     // Written into one buffer of its final size (never reallocated, so no copy is left behind).
-    state_ = State::kSent;
+    flow_.Sent();
     const size_t size = 2 + (authzid.empty() ? 0 : 2 + authzid.size() + 2 * escapes) + 2 +
                         (host.empty() ? 0 : 5 + host.size() + 1) +
                         (port.empty() ? 0 : 5 + port.size() + 1) + 12 + token.size() + 2;
@@ -121,39 +116,23 @@ class OauthBearerMethod final : public SaslMethod, public internal::Recycled<Oau
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {
-    if (state_ != State::kSent) {
-      return Error(ErrorKind::kProtocol, "OAUTHBEARER: a challenge after the error challenge");
-    }
-    auto error = internal::ParseOAuthError(challenge);
-    if (!error.ok()) return Annotate(error.status(), "OAUTHBEARER: error challenge");
-    error_ = std::move(*error);
-    state_ = State::kErrorAnswered;
     // RFC 7628 3.2.3: the client responds with a single kvsep; the server then fails.
-    return Step{SecretBytes(std::string_view(&kSep, 1)), true};
+    return flow_.OnChallenge(challenge, std::string_view(&kSep, 1));
   }
 
   absl::Status Conclude(std::optional<std::string_view> success_data) override {
-    if (state_ != State::kSent) {
-      return Error(ErrorKind::kProtocol, "OAUTHBEARER: success after an error challenge");
-    }
-    if (success_data.has_value() && !success_data->empty()) {
-      return Error(ErrorKind::kProtocol, "OAUTHBEARER: unexpected data with success");
-    }
-    return absl::OkStatus();
+    return flow_.OnSuccess(success_data);
   }
 
   absl::Status ExplainRejection(absl::Status rejection) const override {
-    if (!error_.has_value()) return rejection;
-    return internal::ExplainOAuthRejection(std::move(rejection), *error_);
+    return flow_.Explain(std::move(rejection));
   }
 
  private:
-  enum class State { kIdle, kSent, kErrorAnswered };
   const Credentials& credentials_;
   absl::InlinedVector<char, 64> host_;
   uint16_t port_;
-  State state_ = State::kIdle;
-  std::optional<internal::OAuthError> error_;
+  internal::BearerErrorFlow flow_{kName};
 };
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeOauthBearer(const MechanismContext& context) {

@@ -18,12 +18,8 @@ namespace {
 constexpr std::string_view kName = "XOAUTH2";
 constexpr char kSep = '\x01';
 
-// States: Start() sends the initial response (kSent). A challenge there is the server's error
-// JSON: answered with an empty response (kErrorAnswered), after which only a failure may come.
-//
-//   state          | challenge            | success           | failure
-//   kSent          | JSON -> "" (complete) | concluded         | rejection as is
-//   kErrorAnswered | kProtocol            | kProtocol         | rejection + OAuth error
+// One initial response; a challenge after it is the server's error JSON, answered with
+// an empty response (internal::BearerErrorFlow has the states).
 class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2Method> {
  public:
   explicit Xoauth2Method(const Credentials& credentials) : credentials_(credentials) {}
@@ -56,7 +52,7 @@ class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2
       return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
     }
     // Written into one buffer of its final size (never reallocated, so no copy is left behind).
-    state_ = State::kSent;
+    flow_.Sent();
     internal::Cursor out{message.Extend(credentials_.username.size() + token.size() + 20)};
     out.Put("user=");
     out.Put(credentials_.username);
@@ -69,38 +65,22 @@ class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2
   }
 
   absl::StatusOr<Step> Next(std::string_view challenge) override {
-    if (state_ != State::kSent) {
-      return Error(ErrorKind::kProtocol, "XOAUTH2: a challenge after the error challenge");
-    }
-    auto error = internal::ParseOAuthError(challenge);
-    if (!error.ok()) return Annotate(error.status(), "XOAUTH2: error challenge");
-    error_ = std::move(*error);
-    state_ = State::kErrorAnswered;
     // Google's protocol: the client answers the error with an empty response, then the server
     // sends its failure.
-    return Step{SecretBytes(), true};
+    return flow_.OnChallenge(challenge, "");
   }
 
   absl::Status Conclude(std::optional<std::string_view> success_data) override {
-    if (state_ != State::kSent) {
-      return Error(ErrorKind::kProtocol, "XOAUTH2: success after an error challenge");
-    }
-    if (success_data.has_value() && !success_data->empty()) {
-      return Error(ErrorKind::kProtocol, "XOAUTH2: unexpected data with success");
-    }
-    return absl::OkStatus();
+    return flow_.OnSuccess(success_data);
   }
 
   absl::Status ExplainRejection(absl::Status rejection) const override {
-    if (!error_.has_value()) return rejection;
-    return internal::ExplainOAuthRejection(std::move(rejection), *error_);
+    return flow_.Explain(std::move(rejection));
   }
 
  private:
-  enum class State { kIdle, kSent, kErrorAnswered };
   const Credentials& credentials_;
-  State state_ = State::kIdle;
-  std::optional<internal::OAuthError> error_;
+  internal::BearerErrorFlow flow_{kName};
 };
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeXoauth2(const MechanismContext& context) {

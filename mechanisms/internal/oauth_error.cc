@@ -325,4 +325,33 @@ absl::Status ExplainOAuthRejection(absl::Status rejection, const OAuthError& err
   return WithOAuthError(std::move(rejection), error.json, error.TokenRejected());
 }
 
+absl::StatusOr<Step> BearerErrorFlow::OnChallenge(std::string_view challenge,
+                                                  std::string_view answer) {
+  const std::string mech(mechanism_);
+  if (state_ != State::kSent) {
+    return Error(ErrorKind::kProtocol, mech + ": a challenge after the error challenge");
+  }
+  auto error = ParseOAuthError(challenge);
+  if (!error.ok()) return Annotate(error.status(), mech + ": error challenge");
+  error_ = std::move(*error);
+  state_ = State::kErrorAnswered;
+  return Step{SecretBytes(answer), true};
+}
+
+absl::Status BearerErrorFlow::OnSuccess(std::optional<std::string_view> success_data) const {
+  if (state_ != State::kSent) {
+    return Error(ErrorKind::kProtocol,
+                 std::string(mechanism_) + ": success after an error challenge");
+  }
+  if (success_data.has_value() && !success_data->empty()) {
+    return Error(ErrorKind::kProtocol, std::string(mechanism_) + ": unexpected data with success");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BearerErrorFlow::Explain(absl::Status rejection) const {
+  if (!error_.has_value()) return rejection;
+  return ExplainOAuthRejection(std::move(rejection), *error_);
+}
+
 }  // namespace saslkit::internal

@@ -11,12 +11,14 @@
 #define SASLKIT_MECHANISMS_INTERNAL_OAUTH_ERROR_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "sasl/mechanism.h"
 #include "sasl/secret.h"
 
 namespace saslkit::internal {
@@ -67,6 +69,38 @@ absl::StatusOr<OAuthError> ParseOAuthError(std::string_view challenge);
 // Returns `rejection` with the OAuth error attached (sasl/status.h `WithOAuthError`), marked as
 // a token rejection when `TokenRejected()`; keeps its kind and message.
 absl::Status ExplainOAuthRejection(absl::Status rejection, const OAuthError& error);
+
+// The error flow both bearer-token mechanisms share (RFC 7628 3.2.2-3.2.3; Google's XOAUTH2
+// does the same): after the initial response, a challenge is the server's error JSON, answered
+// once, after which only a failure may come; a success must carry no data. The mechanism keeps
+// one and says when its initial response went out.
+//
+//   state          | challenge            | success    | failure
+//   not sent       | kProtocol            | kProtocol  | rejection as is
+//   sent           | JSON -> answer       | concluded  | rejection as is
+//   error answered | kProtocol            | kProtocol  | rejection + OAuth error
+class BearerErrorFlow {
+ public:
+  // `mechanism` names the mechanism in errors; it must outlive the flow (a literal).
+  explicit BearerErrorFlow(std::string_view mechanism) : mechanism_(mechanism) {}
+
+  void Sent() { state_ = State::kSent; }
+
+  // Parses the error challenge and returns the final `answer` (complete). Fails with kProtocol
+  // on a malformed challenge or one that comes before the initial response or after the answer.
+  absl::StatusOr<Step> OnChallenge(std::string_view challenge, std::string_view answer);
+  // Fails with kProtocol unless the initial response was sent, no error came, and there is no
+  // success data.
+  absl::Status OnSuccess(std::optional<std::string_view> success_data) const;
+  // Returns `rejection` with the OAuth error attached when one was received.
+  absl::Status Explain(absl::Status rejection) const;
+
+ private:
+  enum class State { kIdle, kSent, kErrorAnswered };
+  std::string_view mechanism_;
+  State state_ = State::kIdle;
+  std::optional<OAuthError> error_;
+};
 
 }  // namespace saslkit::internal
 
