@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/testing/hex.h"
+
 namespace saslkit::bench {
 
 // RFC 4616 4. LOGIN reuses the same account (its only published exchange is curl test data).
@@ -123,8 +125,8 @@ inline const std::string kOauthBearerMessage =
 
 // ---- Helpers (OpenSSL only, independent of saslkit's code) --------------------------------
 
-std::string Hex(std::string_view bytes);
-std::string Unhex(std::string_view hex);
+using ::saslkit::testing::Hex;    // tests/testing/hex.h
+using ::saslkit::testing::Unhex;
 std::string Base64(std::string_view bytes);
 std::optional<std::string> Unbase64(std::string_view text);
 std::string Md5(std::string_view data);

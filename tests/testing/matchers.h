@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "sasl/status.h"
+#include "tests/testing/hex.h"
 
 namespace saslkit::testing {
 
@@ -41,10 +42,6 @@ MATCHER_P2(StatusIs, kind, substring,
   return KindOf(s) == kind && std::string(s.message()).find(substring) != std::string::npos;
 }
 
-// Renders bytes as lower-case hex, for comparing with published vectors.
-std::string Hex(std::string_view bytes);
-// Parses lower- or upper-case hex; aborts the test binary on malformed input.
-std::string Unhex(std::string_view hex);
 
 }  // namespace saslkit::testing
 
