@@ -42,12 +42,7 @@ std::string TestName(LabService service, std::string mechanism) {
   return LabServiceName(service) + "_" + mechanism;
 }
 
-Credentials User(const std::string& name) {
-  Credentials c;
-  c.username = LabEnv::Get().Value("SASLKIT_LAB_" + name + "_USER");
-  c.password = SecretString(LabEnv::Get().Value("SASLKIT_LAB_" + name + "_PASS"));
-  return c;
-}
+Credentials User(const std::string& who) { return LabEnv::Get().User(who); }
 
 // --- every password mechanism Cyrus offers, right and wrong password ----------------------
 

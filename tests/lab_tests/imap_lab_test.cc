@@ -23,13 +23,7 @@ using ::saslkit::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Credentials User(const std::string& who) {
-  const LabEnv& lab = LabEnv::Get();
-  Credentials c;
-  c.username = lab.Value("SASLKIT_LAB_" + who + "_USER");
-  c.password = SecretString(lab.Value("SASLKIT_LAB_" + who + "_PASS"));
-  return c;
-}
+Credentials User(const std::string& who) { return LabEnv::Get().User(who); }
 
 struct Session {
   // Opens `service` and authenticates with `allowed`; leaves the client open in `imap`.

@@ -71,9 +71,7 @@ class NonAsciiPasswordLab : public ::testing::TestWithParam<std::tuple<LabServic
 
 TEST_P(NonAsciiPasswordLab, Authenticates) {
   auto [service, mechanism] = GetParam();
-  Credentials jose;
-  jose.username = LabEnv::Get().Value("SASLKIT_LAB_JOSE_USER");
-  jose.password = SecretString(LabEnv::Get().Value("SASLKIT_LAB_JOSE_PASS"));
+  Credentials jose = LabEnv::Get().User("JOSE");
   ASSERT_OK_AND_ASSIGN(LoginResult r, LogIn(service, jose, {mechanism}));
   EXPECT_EQ(r.mechanism, mechanism);
 }
@@ -89,9 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(DigestMd5Lab, Utf8HashingOptionMatchesDovecot) {
   // With the option off, DIGEST-MD5 hashes the UTF-8 bytes, which is what Dovecot expects.
-  Credentials jose;
-  jose.username = LabEnv::Get().Value("SASLKIT_LAB_JOSE_USER");
-  jose.password = SecretString(LabEnv::Get().Value("SASLKIT_LAB_JOSE_PASS"));
+  Credentials jose = LabEnv::Get().User("JOSE");
   Registry registry = BuiltinRegistry();
   SelectionPolicy policy(PolicyOptions{.allowed = {"DIGEST-MD5"}});
   LoginRequest request{.credentials = &jose, .registry = &registry, .policy = &policy};

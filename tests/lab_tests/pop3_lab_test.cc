@@ -24,12 +24,7 @@ using ::saslkit::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Credentials Bob() {
-  Credentials c;
-  c.username = LabEnv::Get().Value("SASLKIT_LAB_BOB_USER");
-  c.password = SecretString(LabEnv::Get().Value("SASLKIT_LAB_BOB_PASS"));
-  return c;
-}
+Credentials Bob() { return LabEnv::Get().User("BOB"); }
 
 struct Pop3Login {
   // Opens a session to `service` and logs in with the methods in `allowed` (empty: automatic).

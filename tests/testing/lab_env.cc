@@ -87,10 +87,10 @@ ServerOptions LabEnv::Server(LabService service) const {
   return s;
 }
 
-Credentials LabEnv::Alice() const {
+Credentials LabEnv::User(const std::string& who) const {
   Credentials c;
-  c.username = Value("SASLKIT_LAB_ALICE_USER");
-  c.password = SecretString(Value("SASLKIT_LAB_ALICE_PASS"));
+  c.username = Value("SASLKIT_LAB_" + who + "_USER");
+  c.password = SecretString(Value("SASLKIT_LAB_" + who + "_PASS"));
   return c;
 }
 

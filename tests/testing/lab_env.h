@@ -49,8 +49,10 @@ class LabEnv {
   // Returns a server description for `service`: lab host, port, TLS mode (required STARTTLS or
   // implicit), certificate checked against the lab CA, 10 s timeouts.
   ServerOptions Server(LabService service) const;
+  // Returns the user name and password of lab user `who` ("ALICE", "BOB", "JOSE").
+  Credentials User(const std::string& who) const;
   // Returns alice's user name and password.
-  Credentials Alice() const;
+  Credentials Alice() const { return User("ALICE"); }
   // Returns the files (name -> contents) in `user`'s Maildir new/ and cur/ folders.
   std::vector<std::string> Mailbox(const std::string& user) const;
   // Polls `user`'s Maildir for up to 10 s; returns the first message containing `marker`, or
