@@ -27,17 +27,6 @@
 namespace saslkit::testing {
 namespace {
 
-constexpr char kService[] = "imap";
-constexpr char kServerFqdn[] = "mail.example.test";
-
-struct User {
-  const char* name;
-  const char* password;
-};
-constexpr User kAlice{"alice", "Tr0ub4dor&3"};
-constexpr User kBob{"bob", "p\xC3\xA4ssw\xC3\xB6rd"};      // "pässwörd": fits ISO-8859-1
-constexpr User kChen{"chen", "\xE5\xAF\x86\xE7\xA0\x81-pw"};  // "密码-pw": does not
-constexpr User kJurgen{"j\xC3\xBCrgen", "Tr0ub4dor&3"};  // "jürgen": a non-ASCII user name
 constexpr User kUsers[] = {kAlice, kBob, kChen, kJurgen};
 
 // The library is initialised once per process; its options come from `GetOption`, never from
@@ -203,22 +192,6 @@ class CyrusServer final : public InteropServer {
   sasl_channel_binding_t binding_{};
 };
 
-ClientSetup Client(MechanismInfo info, const User& user) {
-  ClientSetup client(std::move(info));
-  client.credentials.username = user.name;
-  client.credentials.password = SecretString(user.password);
-  return client;
-}
-
-// 12 bytes standing in for a TLS 1.2 Finished message, which tls-unique is (RFC 5929 3.1).
-const std::string kTlsUnique = "\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0";
-const std::string kOtherTlsUnique = "\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc1";
-
-struct MechanismCase {
-  const char* name;
-  MechanismInfo (*info)();
-};
-
 std::string CaseName(const ::testing::TestParamInfo<MechanismCase>& info) {
   std::string name = info.param.name;
   for (char& c : name) {
@@ -314,17 +287,6 @@ TEST(CyrusDigestMd5Test, RspauthWithSuccess) {
   ClientSetup client = Client(DigestMd5Mechanism(), kAlice);
   CyrusServer server("DIGEST-MD5");
   EXPECT_OK(RunInterop(client, server, {.final_data = FinalData::kWithSuccess}));
-}
-
-// Changes the first character of a server proof ("rspauth=..." or "v=...") to another one that
-// is still valid hex and base64.
-void AlterProof(std::string& message) {
-  for (std::string_view prefix : {"rspauth=", "v="}) {
-    if (message.rfind(prefix, 0) == 0 && message.size() > prefix.size()) {
-      char& c = message[prefix.size()];
-      c = (c == '0') ? '1' : '0';
-    }
-  }
 }
 
 TEST(CyrusDigestMd5Test, AlteredRspauthIsServerUnverified) {

@@ -75,6 +75,22 @@ absl::Status RunInterop(ClientSetup& client, InteropServer& server,
   return Error(ErrorKind::kProtocol, "the exchange did not end within 16 rounds");
 }
 
+ClientSetup Client(MechanismInfo info, const User& user) {
+  ClientSetup client(std::move(info));
+  client.credentials.username = user.name;
+  client.credentials.password = SecretString(user.password);
+  return client;
+}
+
+void AlterProof(std::string& message) {
+  for (std::string_view prefix : {"rspauth=", "v="}) {
+    if (message.rfind(prefix, 0) == 0 && message.size() > prefix.size()) {
+      char& c = message[prefix.size()];
+      c = (c == '0') ? '1' : '0';
+    }
+  }
+}
+
 TlsFacts Tls12WithUnique(std::string tls_unique) {
   TlsFacts tls;
   tls.active = true;

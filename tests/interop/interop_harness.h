@@ -78,6 +78,37 @@ struct InteropOptions {
 absl::Status RunInterop(ClientSetup& client, InteropServer& server,
                         const InteropOptions& options = {});
 
+// ---- Fixtures both server suites use -------------------------------------------------------
+
+inline constexpr char kService[] = "imap";
+inline constexpr char kServerFqdn[] = "mail.example.test";
+
+struct User {
+  const char* name;
+  const char* password;
+};
+inline constexpr User kAlice{"alice", "Tr0ub4dor&3"};
+inline constexpr User kBob{"bob", "p\xC3\xA4ssw\xC3\xB6rd"};      // "pässwörd": fits ISO-8859-1
+inline constexpr User kChen{"chen", "\xE5\xAF\x86\xE7\xA0\x81-pw"};  // "密码-pw": does not
+inline constexpr User kJurgen{"j\xC3\xBCrgen", "Tr0ub4dor&3"};  // "jürgen": a non-ASCII user name
+
+// A client for `info` with `user`'s name and password.
+ClientSetup Client(MechanismInfo info, const User& user);
+
+struct MechanismCase {
+  const char* name;
+  MechanismInfo (*info)();
+};
+
+// Changes the first character of a server proof ("rspauth=..." or "v=...") to another one that
+// is still valid hex and base64: an InteropOptions::alter_server_data for forged proofs.
+void AlterProof(std::string& message);
+
+// 12 bytes standing in for a TLS 1.2 Finished message, which tls-unique is (RFC 5929 3.1), and
+// one that differs in its last bit.
+inline const std::string kTlsUnique = "\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0";
+inline const std::string kOtherTlsUnique = "\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc1";
+
 // TLS facts of a TLS 1.2 session whose tls-unique (RFC 5929 3) is `tls_unique`.
 TlsFacts Tls12WithUnique(std::string tls_unique);
 // TLS facts of a TLS 1.3 session whose tls-exporter (RFC 9266) is `exporter`.
