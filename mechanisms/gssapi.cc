@@ -1,6 +1,7 @@
 #include "mechanisms/gssapi.h"
 
 #include <gssapi/gssapi.h>
+#include <krb5/krb5.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 
@@ -14,6 +15,7 @@
 #include "mechanisms/internal/gss_handles.h"
 #include "mechanisms/ranking.h"
 #include "sasl/internal/recycled.h"
+#include "sasl/failure_reason.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -74,6 +76,31 @@ std::string DisplayStatus(OM_uint32 code, int type) {
   return text;
 }
 
+// Returns what a GSS-API status means for the user. The minor codes are MIT krb5's
+// (krb5_error_code); a KDC's preauthentication failure is a wrong password (RFC 4120 7.5.9).
+FailureReason GssReason(OM_uint32 major, OM_uint32 minor) {
+  switch (static_cast<krb5_error_code>(minor)) {
+    case KRB5KDC_ERR_PREAUTH_FAILED:
+    case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+    case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+      return FailureReason::kBadCredentials;
+    case KRB5KDC_ERR_KEY_EXP: return FailureReason::kPasswordChangeNeeded;
+    case KRB5KDC_ERR_CLIENT_REVOKED: return FailureReason::kAccountProblem;
+    case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN: return FailureReason::kUnknownServer;
+    case KRB5KRB_AP_ERR_SKEW: return FailureReason::kClockSkew;
+    case KRB5KRB_AP_ERR_TKT_EXPIRED: return FailureReason::kTicketExpired;
+    case KRB5_FCC_NOFILE:
+    case KRB5_CC_NOTFOUND:
+      return FailureReason::kNoTicket;
+    default: break;
+  }
+  switch (GSS_ROUTINE_ERROR(major)) {
+    case GSS_S_NO_CRED: return FailureReason::kNoTicket;
+    case GSS_S_CREDENTIALS_EXPIRED: return FailureReason::kTicketExpired;
+    default: return FailureReason::kUnknown;
+  }
+}
+
 // Builds "GSSAPI: <step>: <major text>: <minor text>". The major text of GSS_S_FAILURE only says
 // to look at the minor code, so it is left out when there is a minor code.
 absl::Status GssError(ErrorKind kind, std::string_view step, OM_uint32 major, OM_uint32 minor) {
@@ -90,7 +117,7 @@ absl::Status GssError(ErrorKind kind, std::string_view step, OM_uint32 major, OM
   if (major_text.empty() && minor_text.empty()) {
     message += "GSS-API status " + std::to_string(major) + "/" + std::to_string(minor);
   }
-  return Error(kind, message);
+  return WithReason(Error(kind, message), GssReason(major, minor));
 }
 
 absl::StatusOr<GssName> ImportName(std::string_view text, gss_OID type, std::string_view what) {

@@ -72,4 +72,13 @@ uint32_t Available(const Credentials& c, bool client_certificate) {
   return have;
 }
 
+uint32_t SecretsUsed(const Credentials& c, uint32_t needs) {
+  uint32_t used = needs & kSecretNeeds;
+  if ((needs & kNeedKerberos) != 0 && !c.use_kerberos_ticket && c.kerberos_keytab.empty() &&
+      !c.password.empty()) {
+    used |= kNeedPassword;
+  }
+  return used;
+}
+
 }  // namespace saslkit

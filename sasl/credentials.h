@@ -77,6 +77,16 @@ enum Need : uint32_t {
 // TLS client certificate is configured on the connection.
 uint32_t Available(const Credentials& credentials, bool client_certificate);
 
+// The `Need` bits that are secrets (what a server can refuse): password, token, OAuth 1.0a
+// keys, client certificate, Kerberos ticket or keytab.
+inline constexpr uint32_t kSecretNeeds =
+    kNeedPassword | kNeedToken | kNeedOAuth1 | kNeedClientCertificate | kNeedKerberos;
+
+// Returns the secrets a mechanism that needs `needs` presents with `credentials`: its secret
+// `Need` bits, with kNeedPassword added for kNeedKerberos when the Kerberos login uses the
+// password (no ticket, no keytab), so that a refused password is not tried again through a KDC.
+uint32_t SecretsUsed(const Credentials& credentials, uint32_t needs);
+
 }  // namespace saslkit
 
 #endif  // SASLKIT_SASL_CREDENTIALS_H_

@@ -133,12 +133,22 @@ absl::StatusOr<std::optional<Outgoing>> Exchange::OnLine(std::string_view line) 
           ErrorKind::kRejected,
           std::string(params_.name) + " server rejected " + std::string(method_.name()) + ": " +
               text);
-      return Fail(method_.ExplainRejection(WithServerReply(rejected, text)));
+      return Fail(
+          DiagnoseRejection(params_, method_.ExplainRejection(WithServerReply(rejected, text))));
     }
     case ReplyKind::kInformation:
       break;
   }
   return Fail(Error(ErrorKind::kProtocol, "unexpected reply"));
+}
+
+absl::Status DiagnoseRejection(const ProtocolParams& params, absl::Status status) {
+  if (KindOf(status) != ErrorKind::kRejected || ReasonOf(status) != FailureReason::kNone) {
+    return status;
+  }
+  const std::string reply = ServerReply(status);
+  const Diagnosis d = params.diagnose != nullptr ? params.diagnose(reply) : DiagnoseWording(reply);
+  return WithReason(std::move(status), d.reason, d.remedy);
 }
 
 absl::StatusOr<ExchangeOutcome> RunExchange(Transport& transport, Exchange& exchange,

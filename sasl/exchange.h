@@ -84,6 +84,11 @@ class Exchange {
   int lines_sent_ = 0;
 };
 
+// Returns `status` with the reason `params.diagnose` reads from its server reply attached, when
+// it is a kRejected without a reason yet (a temporary reason makes it kTemporary). Anything else
+// is returned as it is.
+absl::Status DiagnoseRejection(const ProtocolParams& params, absl::Status status);
+
 struct ExchangeOutcome {
   std::string final_line;
   int lines_sent = 0;

@@ -3,7 +3,10 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "sasl/exchange.h"
+#include "sasl/failure_reason.h"
+#include "sasl/internal/absl_compat.h"
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -60,12 +63,13 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
       request.policy->Choose(session.Offered(), *request.registry, facts);
 
   LoginResult result;
-  const MechanismInfo* last_failed = nullptr;
-  absl::Status last_failure;
+  Fallback fallback(*request.policy);
+  absl::Status last_local;
+  absl::Status last_unchecked;  // a refusal that said nothing of the credentials
   for (const MechanismInfo* info : selection.candidates) {
-    if (last_failed != nullptr && !request.policy->MayFallBack(last_failure, *last_failed, *info)) {
-      continue;  // e.g. no reusable secret after a secure method; a later secure one may follow
-    }
+    const uint32_t uses = SecretsUsed(*request.credentials, info->needs);
+    if (!fallback.Admit(*info, uses)) continue;  // a refused secret; a later one may still do
+    const absl::Time started = absl::Now();
     absl::Status status;
     bool refreshed = false;
     while (true) {
@@ -81,6 +85,7 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
           status = outcome.status();
         }
       }
+      status = DiagnoseRejection(session.params(), std::move(status));
       // An OAuth token the server called invalid or expired is refreshed once, then retried on
       // a new exchange.
       if (!status.ok() && !refreshed && TokenRejected(status) && request.credentials->token &&
@@ -93,21 +98,116 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
       }
       break;
     }
-    result.attempts.push_back({info->name, status});
+    result.attempts.push_back({info->name, status, absl::Now() - started});
     if (status.ok()) {
       result.mechanism = info->name;
       return result;
     }
-    if (ClassifyFailure(status) == FailureClass::kFatal) return status;
-    last_failed = info;
-    last_failure = status;
+    if (ClassifyFailure(status) == FailureClass::kLocal) last_local = status;
+    if (ClassifyFailure(status) == FailureClass::kNotChecked) last_unchecked = status;
+    if (!fallback.Record(*info, uses, status)) {
+      if (ClassifyFailure(status) == FailureClass::kFatal) {
+        return WithAttempts(status, result.attempts);
+      }
+      break;  // the budget is spent, or no other mechanism can help
+    }
   }
-  if (result.attempts.empty()) return request.policy->NoneLeft(selection, result.attempts, facts);
-  // The most telling failure: the last server rejection, else the last local failure.
-  for (auto it = result.attempts.rbegin(); it != result.attempts.rend(); ++it) {
-    if (ClassifyFailure(it->status) == FailureClass::kRejected) return it->status;
+  if (fallback.telling_failure() >= 0) {
+    return WithAttempts(result.attempts[fallback.telling_failure()].status, result.attempts);
   }
-  return last_failure;
+  if (!last_unchecked.ok()) return WithAttempts(last_unchecked, result.attempts);
+  if (result.attempts.empty() || last_local.ok()) {
+    return WithAttempts(request.policy->NoneLeft(selection, result.attempts, facts),
+                        result.attempts);
+  }
+  return WithAttempts(last_local, result.attempts);
+}
+
+namespace {
+
+constexpr std::string_view kAttemptsUrl = "saslkit/attempts";
+
+// Attempts travel in a status payload as length-prefixed fields ("<n>:<bytes>"), so a failed
+// login keeps them through every layer that passes the status on.
+void PutField(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out.append(field);
+}
+
+bool TakeField(std::string_view& in, std::string_view& field) {
+  const size_t colon = in.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 9) return false;
+  size_t n = 0;
+  for (char c : in.substr(0, colon)) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  in.remove_prefix(colon + 1);
+  if (n > in.size()) return false;
+  field = in.substr(0, n);
+  in.remove_prefix(n);
+  return true;
+}
+
+bool TakeNumber(std::string_view& in, int64_t& value) {
+  std::string_view field;
+  if (!TakeField(in, field) || field.empty() || field.size() > 18) return false;
+  value = 0;
+  for (char c : field) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status WithAttempts(absl::Status status, const std::vector<Attempt>& attempts) {
+  if (status.ok()) return status;
+  std::string out;
+  for (const Attempt& a : attempts) {
+    PutField(out, a.mechanism);
+    PutField(out, std::to_string(absl::ToInt64Microseconds(a.elapsed)));
+    PutField(out, std::to_string(static_cast<int>(a.status.code())));
+    PutField(out, Sv(a.status.message()));
+    std::vector<std::pair<std::string, std::string>> payloads;
+    a.status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+      if (Sv(url) != kAttemptsUrl) payloads.emplace_back(std::string(url), std::string(payload));
+    });
+    PutField(out, std::to_string(payloads.size()));
+    for (const auto& [url, value] : payloads) {
+      PutField(out, url);
+      PutField(out, value);
+    }
+  }
+  status.SetPayload(Av(kAttemptsUrl), absl::Cord(out));
+  return status;
+}
+
+std::vector<Attempt> AttemptsOf(const absl::Status& status) {
+  std::vector<Attempt> attempts;
+  auto payload = status.GetPayload(Av(kAttemptsUrl));
+  if (!payload) return attempts;
+  const std::string text(*payload);
+  std::string_view in = text;
+  while (!in.empty()) {
+    std::string_view mechanism, message, url, value;
+    int64_t elapsed_us = 0, code = 0, count = 0;
+    if (!TakeField(in, mechanism) || !TakeNumber(in, elapsed_us) || !TakeNumber(in, code) ||
+        !TakeField(in, message) || !TakeNumber(in, count) || code > 16) {
+      break;
+    }
+    Attempt a{std::string(mechanism),
+              absl::Status(static_cast<absl::StatusCode>(code), Av(message)),
+              absl::Microseconds(elapsed_us)};
+    for (int64_t i = 0; i < count; ++i) {
+      if (!TakeField(in, url) || !TakeField(in, value)) return attempts;
+      if (!a.status.ok()) a.status.SetPayload(Av(url), absl::Cord(Av(value)));
+    }
+    attempts.push_back(std::move(a));
+  }
+  return attempts;
 }
 
 }  // namespace saslkit

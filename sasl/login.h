@@ -66,11 +66,19 @@ struct LoginResult {
   int lines_sent = 0;              // client lines across all exchanges
 };
 
-// Authenticates `session` with the first candidate that succeeds. Fails with
-// kNoSupportedMechanisms when nothing usable is offered or every candidate failed in a way that
-// allows falling back (the message lists what was tried); otherwise with the error that ended
-// the login (kRejected with the server's reply, kServerUnverified, kProtocol, kTls, kTimeout...).
+// Authenticates `session` with the first candidate that succeeds, falling back as the policy's
+// `Fallback` rules allow (at most `max_rejections` rejected attempts). Fails with
+// kNoSupportedMechanisms when nothing usable is offered or every candidate failed locally; with
+// the most telling rejection when the server refused (the first refusal of the credentials, not
+// the last fallback: kRejected with the server's reply and a FailureReason, or kTemporary);
+// otherwise with the error that ended the login (kServerUnverified, kProtocol, kTls,
+// kTimeout...). Every failure carries the attempts made: `AttemptsOf(status)`.
 absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& request);
+
+// Returns `status` with `attempts` attached (each with its status, reason, reply and time).
+absl::Status WithAttempts(absl::Status status, const std::vector<Attempt>& attempts);
+// Returns the attempts attached to a failed login's status; empty when there are none.
+std::vector<Attempt> AttemptsOf(const absl::Status& status);
 
 }  // namespace saslkit
 

@@ -3,28 +3,107 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "sasl/failure_reason.h"
 #include "sasl/status.h"
 
 namespace saslkit {
 
 // The fallback rules, in one table (also in README.md, "Selection policy"):
 //
-//   failure kind                         class      next mechanism tried?
-//   kMechanism, kBadInput                kLocal     yes
-//   kRejected                            kRejected  yes, except a reusable-secret method after a
-//                                                   secure one when simple_after_secure is off
-//   kServerUnverified, kProtocol, kTls,  kFatal     no: the login ends with that error
+//   failure                                   class        next mechanism tried?
+//   kMechanism, kBadInput                     kLocal       yes, quietly
+//   kMechanism with reason bad_credentials    kRejected    as a rejection (a KDC refused the
+//                                                          password before the server saw it)
+//   kRejected: bad_credentials, unknown,      kRejected    counted; not with the same secret,
+//     token_invalid, token_scope                           but see Fallback
+//   kRejected: mechanism_unsupported,         kNotChecked  yes, not counted
+//     mechanism_too_weak, encryption_required,
+//     line_too_long
+//   kRejected: account, password_change,      kStop        no: nothing else will do better
+//     not_authorized, method_disabled,
+//     app_password_required, web_login_required
+//   kTemporary                                kFatal       no: retry later
+//   kServerUnverified, kProtocol, kTls,       kFatal       no: the login ends with that error
 //   kConnection, kTimeout, other
 FailureClass ClassifyFailure(const absl::Status& failure) {
+  const FailureReason reason = ReasonOf(failure);
   switch (KindOf(failure)) {
     case ErrorKind::kMechanism:
     case ErrorKind::kBadInput:
-      return FailureClass::kLocal;
+      return reason == FailureReason::kBadCredentials ? FailureClass::kRejected
+                                                      : FailureClass::kLocal;
     case ErrorKind::kRejected:
-      return FailureClass::kRejected;
+      switch (reason) {
+        case FailureReason::kMechanismUnsupported:
+        case FailureReason::kMechanismTooWeak:
+        case FailureReason::kEncryptionRequired:
+        case FailureReason::kLineTooLong:
+          return FailureClass::kNotChecked;
+        case FailureReason::kAccountProblem:
+        case FailureReason::kPasswordChangeNeeded:
+        case FailureReason::kNotAuthorized:
+        case FailureReason::kMethodDisabled:
+        case FailureReason::kAppPasswordRequired:
+        case FailureReason::kWebLoginRequired:
+        case FailureReason::kTemporary:
+          return FailureClass::kStop;
+        default:
+          return FailureClass::kRejected;
+      }
     default:
       return FailureClass::kFatal;
   }
+}
+
+bool Fallback::Record(const MechanismInfo& failed, uint32_t used, const absl::Status& failure) {
+  const int index = recorded_++;
+  const FailureClass c = ClassifyFailure(failure);
+  auto remember = [&](bool about_credentials) {
+    if (telling_ < 0 || (about_credentials && !telling_is_credentials_)) {
+      telling_ = index;
+      telling_is_credentials_ = about_credentials;
+    }
+  };
+  switch (c) {
+    case FailureClass::kLocal:
+    case FailureClass::kNotChecked:
+      return true;
+    case FailureClass::kFatal:
+      return false;
+    case FailureClass::kStop:
+      ++rejections_;
+      remember(true);
+      return false;
+    case FailureClass::kRejected:
+      break;
+  }
+  ++rejections_;
+  if (failed.Has(kChannelBinding) && !binding_rejected_) {
+    // The binding, not the secret, may be what the server refused (Cyrus binds -PLUS only to
+    // tls-unique): the same secret without binding may follow once.
+    binding_rejected_ = true;
+    remember(false);
+  } else {
+    rejected_secrets_ |= used;
+    if (!failed.Has(kReusableSecret)) secure_rejected_ = true;
+    remember(true);
+  }
+  const int budget = policy_.options().max_rejections < 1 ? 1 : policy_.options().max_rejections;
+  return rejections_ < budget;
+}
+
+bool Fallback::Admit(const MechanismInfo& next, uint32_t uses) {
+  if (binding_rejected_ && next.Has(kChannelBinding)) return false;
+  const bool simple = next.Has(kReusableSecret);
+  if (simple && secure_rejected_ && !policy_.options().simple_after_secure) return false;
+  if ((uses & rejected_secrets_) == 0) return true;
+  // The seed's case: the secure mechanism failed because the server's password store cannot
+  // verify it; a reusable-secret mechanism is checked against any store. Once.
+  if (simple && secure_rejected_ && !simple_fallback_spent_ && policy_.options().simple_after_secure) {
+    simple_fallback_spent_ = true;
+    return true;
+  }
+  return false;
 }
 
 std::string_view SkipReasonText(SkipReason reason) {
@@ -105,49 +184,42 @@ Selection SelectionPolicy::Choose(const std::vector<std::string>& offered,
   return out;
 }
 
-bool SelectionPolicy::MayFallBack(const absl::Status& failure, const MechanismInfo& failed,
-                                  const MechanismInfo& next) const {
-  switch (ClassifyFailure(failure)) {
-    case FailureClass::kLocal:
-      return true;
-    case FailureClass::kRejected:
-      if (!options_.simple_after_secure && !failed.Has(kReusableSecret) &&
-          next.Has(kReusableSecret)) {
-        return false;
-      }
-      return true;
-    case FailureClass::kFatal:
-      return false;
-  }
-  return false;
-}
-
 absl::Status SelectionPolicy::NoneLeft(const Selection& selection,
                                        const std::vector<Attempt>& attempts,
                                        const ConnectionFacts& facts) const {
-  std::string msg = "no supported mechanisms: server offers [";
-  for (size_t i = 0; i < selection.offered.size(); ++i) {
-    if (i) msg += ", ";
-    msg += selection.offered[i];
-  }
-  msg += "]; allowed: ";
-  if (options_.allowed.empty()) {
-    msg += "auto";
-  } else {
-    msg += "[";
-    for (size_t i = 0; i < options_.allowed.size(); ++i) {
-      if (i) msg += ", ";
-      msg += UpperName(options_.allowed[i]);
+  auto join = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+    return out;
+  };
+  std::string msg = "no supported mechanisms: ";
+  if (!options_.allowed.empty()) {
+    // One line for the allowed names the server does not offer, not a line per offered one.
+    std::vector<std::string> missing;
+    for (const std::string& a : options_.allowed) {
+      const std::string name = UpperName(a);
+      if (std::find(selection.offered.begin(), selection.offered.end(), name) ==
+              selection.offered.end() &&
+          std::find(missing.begin(), missing.end(), name) == missing.end()) {
+        missing.push_back(name);
+      }
     }
-    msg += "]";
+    if (!missing.empty()) {
+      msg += "the server does not offer " + join(missing) + " (it offers " +
+             (selection.offered.empty() ? std::string("nothing") : join(selection.offered)) +
+             ")";
+    } else {
+      msg += "server offers [" + join(selection.offered) + "]";
+    }
+  } else {
+    msg += "server offers [" + join(selection.offered) + "]; allowed: auto";
   }
-  msg += "; usable: [";
-  for (size_t i = 0; i < selection.candidates.size(); ++i) {
-    if (i) msg += ", ";
-    msg += selection.candidates[i]->name;
-  }
-  msg += "]";
+  std::vector<std::string> usable;
+  for (const MechanismInfo* m : selection.candidates) usable.push_back(m->name);
+  if (!usable.empty() || options_.allowed.empty()) msg += "; usable: [" + join(usable) + "]";
   for (const Skipped& s : selection.skipped) {
+    if (s.reason == SkipReason::kNotAllowed) continue;
+    if (s.reason == SkipReason::kUnknown && !options_.allowed.empty()) continue;
     msg += "; " + s.name + ": " + std::string(SkipReasonText(s.reason));
   }
   for (const Attempt& a : attempts) {

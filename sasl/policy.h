@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "sasl/mechanism.h"
 #include "sasl/registry.h"
 
@@ -29,6 +30,10 @@ struct PolicyOptions {
   bool allow_plaintext = false;
   // Never send a reusable secret, even over TLS.
   bool secure_only = false;
+  // The most attempts one login may have rejected by the server (values below 1 count as 1).
+  // Rejections that say nothing about the credentials (mechanism unsupported or too weak,
+  // encryption required) do not count.
+  int max_rejections = 2;
 };
 
 // What the policy needs to know about the connection and the caller's credentials.
@@ -64,21 +69,67 @@ struct Selection {
   std::vector<Skipped> skipped;                    // every other offered mechanism and why
 };
 
-// One mechanism tried during a login, and how it ended.
+// One mechanism tried during a login, and how it ended (`ReasonOf(status)` and
+// `ServerReply(status)` say why).
 struct Attempt {
   std::string mechanism;
   absl::Status status;
+  absl::Duration elapsed;
 };
 
 // How a failure bears on trying another mechanism (the rules table in policy.cc).
 enum class FailureClass {
-  kLocal,     // missing credentials, a mechanism's own error: move on quietly
-  kRejected,  // the server said no: move on where the rules allow
-  kFatal,     // protocol, TLS, connection, timeout, an unverified server: end the login
+  kLocal,       // missing credentials, a mechanism's own error: move on quietly
+  kRejected,    // the server refused the credentials (or said nothing): counts, see Fallback
+  kNotChecked,  // refused without checking the credentials (unsupported, too weak, needs TLS)
+  kStop,        // a reason no other mechanism can change (account, authorization, temporary)
+  kFatal,       // protocol, TLS, connection, timeout, an unverified server: end the login
 };
 
-// Returns the class of `failure` by its ErrorKind.
+// Returns the class of `failure` by its ErrorKind and FailureReason.
 FailureClass ClassifyFailure(const absl::Status& failure);
+
+class SelectionPolicy;
+
+// One login's fallback bookkeeping: which secrets the server has refused, how much of the
+// rejection budget is left, whether the one simple fallback after a secure mechanism is spent.
+// The rules (README, "Selection policy"):
+//   - bad credentials (or a rejection without a reason): the secret is wrong for every mechanism
+//     that presents it, so none of them is tried again, except at most one reusable-secret
+//     mechanism after a secure one (a server whose password store cannot verify CRAM-MD5 or
+//     SCRAM) when `simple_after_secure`; a KDC's preauthentication failure counts the same;
+//   - a -PLUS rejection may be the binding's fault (servers that bind only tls-unique): the
+//     mechanism without binding may follow, no other -PLUS one;
+//   - unsupported, too weak, encryption required: move on, not counted;
+//   - temporary, account, authorization, provider switches: stop at once;
+//   - never more than `max_rejections` counted rejections.
+class Fallback {
+ public:
+  explicit Fallback(const SelectionPolicy& policy) : policy_(policy) {}
+
+  // Records that `failed`, presenting the secrets `used` (`Need` bits, see SecretsUsed), ended
+  // with `failure`. Returns false when the login must end now.
+  bool Record(const MechanismInfo& failed, uint32_t used, const absl::Status& failure);
+  // Returns whether `next`, which would present `uses`, may be tried now; a true answer for the
+  // simple fallback spends it.
+  bool Admit(const MechanismInfo& next, uint32_t uses);
+
+  int rejections() const { return rejections_; }
+  // Index (into the attempts recorded so far) of the failure a user should see: the first
+  // rejection of the credentials, else the first counted rejection, else -1.
+  int telling_failure() const { return telling_; }
+
+ private:
+  const SelectionPolicy& policy_;
+  int recorded_ = 0;
+  int rejections_ = 0;
+  int telling_ = -1;
+  bool telling_is_credentials_ = false;
+  uint32_t rejected_secrets_ = 0;
+  bool secure_rejected_ = false;
+  bool simple_fallback_spent_ = false;
+  bool binding_rejected_ = false;
+};
 
 class SelectionPolicy {
  public:
@@ -91,9 +142,6 @@ class SelectionPolicy {
   Selection Choose(const std::vector<std::string>& offered, const Registry& registry,
                    const ConnectionFacts& facts) const;
 
-  // Returns whether `next` may be tried after `failed` ended with `failure`.
-  bool MayFallBack(const absl::Status& failure, const MechanismInfo& failed,
-                   const MechanismInfo& next) const;
 
   // Builds the kNoSupportedMechanisms error: offered, allowed and usable sets, why each offered
   // mechanism was skipped, what was tried, and a hint on what to change.

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "sasl/failure_reason.h"
 #include "sasl/secret.h"
 
 namespace saslkit {
@@ -42,6 +43,10 @@ struct ProtocolParams {
                 std::optional<std::string_view> ir);
   // Classifies one server line. Fails with kProtocol when the line fits no reply form.
   absl::StatusOr<Reply> (*classify)(std::string_view tag, std::string_view line);
+  // Reads why the server refused from its whole failure reply (earlier lines of a multi-line
+  // reply first, joined with " / "): SMTP enhanced status codes, IMAP and POP3 response codes,
+  // then provider wordings (`DiagnoseWording`). Used for SASL and protocol-native logins alike.
+  Diagnosis (*diagnose)(std::string_view reply);
 };
 
 }  // namespace saslkit

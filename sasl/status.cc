@@ -30,6 +30,7 @@ constexpr KindRow kKinds[] = {
     {ErrorKind::kTls, "tls", absl::StatusCode::kUnavailable},
     {ErrorKind::kTimeout, "timeout", absl::StatusCode::kDeadlineExceeded},
     {ErrorKind::kMechanism, "mechanism", absl::StatusCode::kFailedPrecondition},
+    {ErrorKind::kTemporary, "temporary", absl::StatusCode::kUnavailable},
 };
 
 const KindRow& RowOf(ErrorKind kind) {
@@ -73,6 +74,15 @@ ErrorKind KindOf(const absl::Status& status) {
     case absl::StatusCode::kFailedPrecondition: return ErrorKind::kMechanism;
     default: return ErrorKind::kProtocol;
   }
+}
+
+absl::Status Rekind(const absl::Status& status, ErrorKind kind) {
+  if (status.ok()) return status;
+  absl::Status out = Error(kind, Sv(status.message()));
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& payload) {
+    if (Sv(url) != kKindUrl) out.SetPayload(url, payload);
+  });
+  return out;
 }
 
 absl::Status Annotate(const absl::Status& status, std::string_view prefix) {

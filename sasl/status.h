@@ -26,6 +26,7 @@ enum class ErrorKind {
   kTls,                     // TLS failed or was required and missing (Unavailable)
   kTimeout,                 // a read or the whole exchange ran out of time (DeadlineExceeded)
   kMechanism,               // a mechanism failed locally: missing credentials, library error (FailedPrecondition)
+  kTemporary,               // the server cannot log anyone in now: retry later, same credentials (Unavailable)
 };
 
 // Returns the stable lower-case name of `kind` ("rejected", "no_supported_mechanisms", ...).
@@ -39,6 +40,9 @@ absl::Status BoundError(std::string_view message);
 
 // Returns the kind carried by `status`; kNone for OK; a status made elsewhere maps from its code.
 ErrorKind KindOf(const absl::Status& status);
+
+// Returns `status` as `kind` (with that kind's status code), keeping its message and payloads.
+absl::Status Rekind(const absl::Status& status, ErrorKind kind);
 
 // Returns `status` with `prefix: ` in front of its message, keeping its code and kind.
 absl::Status Annotate(const absl::Status& status, std::string_view prefix);

@@ -1,5 +1,7 @@
 #include "tools/cli.h"
 
+#include <algorithm>
+
 #include <charconv>
 
 #include "sasl/registry.h"
@@ -158,6 +160,15 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     } else if (arg == "--no-simple-after-secure") {
       SASLKIT_RETURN_IF_ERROR(flag(cl.no_simple_after_secure));
     } else if (arg == "--secure-only") { SASLKIT_RETURN_IF_ERROR(flag(cl.secure_only));
+    } else if (arg == "--max-rejections") {
+      SASLKIT_RETURN_IF_ERROR(take(v));
+      int n = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 20) {
+        return Usage("--max-rejections must be 1-20");
+      }
+      cl.max_rejections = n;
+    } else if (arg == "--trace") { SASLKIT_RETURN_IF_ERROR(take(cl.anonymous_trace));
     } else if (arg == "--starttls") {
       SASLKIT_RETURN_IF_ERROR(take(v));
       if (v == "required") cl.starttls = TlsMode::kStartTlsRequired;
@@ -263,6 +274,7 @@ int ExitCodeFor(const absl::Status& status) {
     case ErrorKind::kTls: return 5;
     case ErrorKind::kProtocol: return 6;
     case ErrorKind::kTimeout: return 7;
+    case ErrorKind::kTemporary: return 8;
   }
   return 6;
 }
@@ -288,6 +300,45 @@ std::string JsonString(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+namespace {
+
+// Levenshtein distance, bounded inputs (mechanism names).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+absl::Status CheckMechanismNames(const std::vector<std::string>& names,
+                                 const std::vector<std::string>& known) {
+  for (const std::string& name : names) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string closest;
+    size_t best = std::string::npos;
+    for (const std::string& k : known) {
+      const size_t d = EditDistance(name.substr(0, 64), k);
+      if (d < best) best = d, closest = k;
+    }
+    std::string msg = "--mech: no mechanism is called '" + name.substr(0, 64) + "'";
+    if (!closest.empty() && best <= std::max<size_t>(2, closest.size() / 3)) {
+      msg += " (did you mean " + closest + "?)";
+    }
+    return Error(ErrorKind::kBadInput, msg + "; `saslkit mechanisms` lists them");
+  }
+  return absl::OkStatus();
 }
 
 std::string HelpText() {
@@ -335,7 +386,12 @@ MECHANISM SELECTION
     --no-simple-after-secure  after a secure mechanism is rejected, do not try PLAIN/LOGIN
     --secure-only          never send a reusable password (PLAIN, LOGIN, USER/PASS)
     --allow-plaintext      send PLAIN/LOGIN without TLS (refused by default)
+    --max-rejections N     at most N attempts the server rejects per login (default 2). After
+                           bad credentials no other mechanism with the same password is tried,
+                           except one PLAIN/LOGIN after a secure one; a temporary failure
+                           stops at once (exit 8).
     OAuth mechanisms are used only when they are the only ones allowed.
+    --trace TEXT           ANONYMOUS trace information (RFC 4505), e.g. an email address
 
 TLS
     --starttls required|auto|never  (default auto: upgrade when offered; a server that offers
@@ -357,7 +413,13 @@ OTHER
 
 EXIT STATUS
     0 success, 2 usage error, 3 no supported mechanisms, 4 authentication rejected,
-    5 connection or TLS error, 6 protocol error, 7 timeout.
+    5 connection or TLS error, 6 protocol error, 7 timeout, 8 temporary failure (the server
+    cannot log you in now: try again later, with the same password).
+    With --json, a failure carries "reason" (bad_credentials, temporary, account,
+    password_change, mechanism_unsupported, mechanism_too_weak, encryption_required,
+    token_invalid, token_scope, not_authorized, method_disabled, app_password_required,
+    web_login_required, no_ticket, ticket_expired, unknown_server_principal, clock_skew,
+    unknown), "remedy", and every attempt with its reason and the server's reply.
 
 EXAMPLES
     SASLKIT_PASSWORD=... saslkit auth smtp://mail.example.com --user alice

@@ -51,6 +51,8 @@ struct CommandLine {
   bool prefer_simple = false;
   bool no_simple_after_secure = false;
   bool secure_only = false;
+  int max_rejections = 2;                  // --max-rejections
+  std::string anonymous_trace;             // --trace (ANONYMOUS)
   std::optional<TlsMode> starttls;         // required|auto|never
   bool allow_plaintext = false;
   std::string cafile;
@@ -94,8 +96,13 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
 
 // Exit status by error kind: 0 success, 2 usage / bad input, 3 no supported mechanisms or a
 // local mechanism failure, 4 authentication rejected or server unverified, 5 connection or TLS
-// error, 6 protocol error, 7 timeout.
+// error, 6 protocol error, 7 timeout, 8 temporary failure (retry later).
 int ExitCodeFor(const absl::Status& status);
+
+// Fails with kBadInput naming the first of `names` that is not in `known`, and the closest
+// known name when one is near (a typo such as SCRAM-SHA256).
+absl::Status CheckMechanismNames(const std::vector<std::string>& names,
+                                 const std::vector<std::string>& known);
 
 // Returns the help text (it reads like a man page).
 std::string HelpText();

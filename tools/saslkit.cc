@@ -20,6 +20,7 @@
 #include "adapters/smtp/smtp_client.h"
 #include "mechanisms/builtins.h"
 #include "sasl/connection.h"
+#include "sasl/failure_reason.h"
 #include "sasl/internal/absl_compat.h"
 #include "sasl/login.h"
 #include "sasl/oauth_refresh.h"
@@ -103,6 +104,7 @@ absl::StatusOr<Credentials> BuildCredentials(const CommandLine& cl, bool may_pro
   c.workstation = cl.workstation;
   c.target_name = cl.target_name;
   c.kerberos_keytab = cl.keytab;
+  c.anonymous_trace = cl.anonymous_trace;
   if (!cl.password_file.empty()) {
     SASLKIT_ASSIGN_OR_RETURN(std::string text, ReadFile(cl.password_file, 64 * 1024));
     c.password = SecretString(FirstLine(text));
@@ -181,6 +183,7 @@ SelectionPolicy Policy(const CommandLine& cl) {
   p.simple_after_secure = !cl.no_simple_after_secure;
   p.allow_plaintext = cl.allow_plaintext;
   p.secure_only = cl.secure_only;
+  p.max_rejections = cl.max_rejections;
   return SelectionPolicy(std::move(p));
 }
 
@@ -200,13 +203,19 @@ std::string Hint(const absl::Status& status, const CommandLine& cl, std::string_
                "-PLUS only to tls-unique, which TLS 1.3 lacks; try --tls-max 1.2, or allow the "
                "mechanism without -PLUS";
       }
+      if (std::string remedy = RemedyOf(status); !remedy.empty()) return remedy;
       return "the server refused the credentials: check --user, the password and --domain";
+    case ErrorKind::kTemporary:
+      return RemedyOf(status).empty() ? "try again later" : RemedyOf(status);
     case ErrorKind::kTls:
       if (cl.cafile.empty()) return "if the server uses a private CA, pass it with --cafile";
       return "check the certificate, --cafile and the host name in the URL";
     case ErrorKind::kConnection: return "check the host name, the port and the network";
     case ErrorKind::kTimeout: return "the server did not answer in time: try --timeout";
     case ErrorKind::kMechanism:
+      if (ReasonOf(status) != FailureReason::kNone && ReasonOf(status) != FailureReason::kUnknown) {
+        return RemedyOf(status);
+      }
       return "a mechanism could not run locally (missing credentials, no Kerberos ticket?)";
     default: return "";
   }
@@ -239,16 +248,34 @@ int Report(const CommandLine& cl, const Outcome& o) {
     j += ",\"error\":" + (o.status.ok() ? std::string("null") : JsonString(std::string(o.status.message())));
     j += ",\"server_reply\":" + (o.server_reply.empty() ? std::string("null")
                                                         : JsonString(o.server_reply));
+    const FailureReason reason = ReasonOf(o.status);
+    j += ",\"reason\":" + (reason == FailureReason::kNone ? std::string("null")
+                                                          : JsonString(FailureReasonName(reason)));
+    const std::string remedy = o.status.ok() ? std::string() : RemedyOf(o.status);
+    j += ",\"remedy\":" + (remedy.empty() ? std::string("null") : JsonString(remedy));
+    // The server's OAuth error (RFC 7628 3.2.2), as it sent it: it says which scope it wants.
+    const std::string oauth_error = OAuthError(o.status);
+    j += ",\"oauth_error\":" + (oauth_error.empty() ? std::string("null") : JsonString(oauth_error));
     j += ",\"exit_code\":" + std::to_string(code);
     j += ",\"round_trips\":" + std::to_string(o.round_trips);
     j += ",\"elapsed_ms\":" + std::to_string(absl::ToInt64Milliseconds(o.elapsed));
     j += ",\"attempts\":[";
     for (size_t i = 0; i < o.attempts.size(); ++i) {
+      const Attempt& a = o.attempts[i];
+      const FailureReason r = ReasonOf(a.status);
+      const std::string reply = ServerReply(a.status);
       if (i) j += ",";
-      j += "{\"mechanism\":" + JsonString(o.attempts[i].mechanism) + ",\"ok\":" +
-           (o.attempts[i].status.ok() ? "true" : "false") + ",\"error\":" +
-           (o.attempts[i].status.ok() ? std::string("null")
-                                      : JsonString(std::string(o.attempts[i].status.message()))) + "}";
+      j += "{\"mechanism\":" + JsonString(a.mechanism);
+      j += ",\"ok\":" + std::string(a.status.ok() ? "true" : "false");
+      j += ",\"error_kind\":" + (a.status.ok() ? std::string("null")
+                                               : JsonString(ErrorKindName(KindOf(a.status))));
+      j += ",\"reason\":" + (r == FailureReason::kNone ? std::string("null")
+                                                       : JsonString(FailureReasonName(r)));
+      j += ",\"error\":" + (a.status.ok() ? std::string("null")
+                                          : JsonString(std::string(a.status.message())));
+      j += ",\"server_reply\":" + (reply.empty() ? std::string("null") : JsonString(reply));
+      j += ",\"elapsed_ms\":" + std::to_string(absl::ToInt64Milliseconds(a.elapsed));
+      j += "}";
     }
     j += "]";
     j += o.extra_json;
@@ -310,6 +337,14 @@ int Run(const CommandLine& cl) {
     return Report(cl, o);
   }
   Registry registry = BuiltinRegistry();
+  {
+    std::vector<std::string> known;
+    for (const MechanismInfo* m : registry.All()) known.push_back(m->name);
+    if (absl::Status names = CheckMechanismNames(cl.mechanisms, known); !names.ok()) {
+      std::cerr << "saslkit: " << names.message() << "\n(see saslkit --help)\n";
+      return 2;
+    }
+  }
   SelectionPolicy policy = Policy(cl);
   MechanismOptions mechanism_options;
   mechanism_options.ntlm_allow_v1 = cl.ntlm_v1;
@@ -317,6 +352,7 @@ int Run(const CommandLine& cl) {
   auto finish = [&](absl::Status s) {
     o.status = std::move(s);
     if (!o.status.ok() && o.server_reply.empty()) o.server_reply = ServerReply(o.status);
+    if (!o.status.ok() && o.attempts.empty()) o.attempts = AttemptsOf(o.status);
     o.elapsed = absl::Now() - start;
     return Report(cl, o);
   };

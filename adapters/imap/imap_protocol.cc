@@ -2,6 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "adapters/internal/line_words.h"
+#include "sasl/internal/absl_compat.h"
 #include "sasl/registry.h"
 #include "sasl/status.h"
 
@@ -367,6 +371,29 @@ bool Quotable(std::string_view s) {
   return true;
 }
 
+// Reads RFC 5530 response codes from "tag NO [CODE] text" (or a BAD), then the wording.
+Diagnosis DiagnoseAuth(std::string_view reply) {
+  const std::string_view line = internal::LastReplyLine(reply);
+  const std::string code = internal::BracketCode(line);
+  if (code == "UNAVAILABLE" || code == "LIMIT" || code == "INUSE") {
+    return {FailureReason::kTemporary};
+  }
+  if (code == "AUTHORIZATIONFAILED") return {FailureReason::kNotAuthorized};
+  if (code == "EXPIRED") return {FailureReason::kPasswordChangeNeeded};
+  if (code == "PRIVACYREQUIRED") return {FailureReason::kEncryptionRequired};
+  if (code == "CONTACTADMIN") return {FailureReason::kAccountProblem};
+  Diagnosis wording = DiagnoseWording(reply);
+  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  if (code == "AUTHENTICATIONFAILED") return {FailureReason::kBadCredentials};
+  if (code == "CANNOT") return {FailureReason::kMechanismUnsupported};
+  // RFC 9051 7.1.3: BAD is a command the server did not take (an unknown mechanism).
+  const std::string upper = absl::AsciiStrToUpper(Av(line.substr(0, 64)));
+  if (absl::StartsWith(upper, "BAD") || absl::StrContains(upper, " BAD ")) {
+    return {FailureReason::kMechanismUnsupported};
+  }
+  return wording;
+}
+
 }  // namespace
 
 std::string ImapResponse::Summary() const {
@@ -558,6 +585,7 @@ const ProtocolParams kImapParams = {
     .max_line_octets = kImapMaxLine,
     .start = StartAuth,
     .classify = ClassifyAuth,
+    .diagnose = DiagnoseAuth,
 };
 
 }  // namespace saslkit

@@ -61,6 +61,20 @@ absl::StatusOr<Reply> ClassifyAuth(std::string_view, std::string_view line) {
                "unexpected reply to AUTH: " + std::string(line.substr(0, 200)));
 }
 
+// Reads RFC 2449 8 / RFC 3206 response codes from "-ERR [CODE] text", then the wording.
+Diagnosis DiagnoseAuth(std::string_view reply) {
+  const std::string_view line = internal::LastReplyLine(reply);
+  const std::string code = internal::BracketCode(line);
+  if (code == "SYS/TEMP" || code == "IN-USE" || code == "LOGIN-DELAY") {
+    return {FailureReason::kTemporary};
+  }
+  if (code == "SYS/PERM") return {FailureReason::kAccountProblem};
+  Diagnosis wording = DiagnoseWording(reply);
+  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  if (code == "AUTH") return {FailureReason::kBadCredentials};
+  return wording;
+}
+
 }  // namespace
 
 std::string Pop3Response::Summary() const {
@@ -193,6 +207,7 @@ const ProtocolParams kPop3Params = {
     .max_line_octets = kPop3MaxAuthLine,
     .start = internal::StartAuthCommand,
     .classify = ClassifyAuth,
+    .diagnose = DiagnoseAuth,
 };
 
 }  // namespace saslkit

@@ -2,6 +2,10 @@
 
 #include "adapters/internal/line_words.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "sasl/internal/absl_compat.h"
+
 #include "sasl/registry.h"
 #include "sasl/status.h"
 
@@ -33,6 +37,43 @@ absl::StatusOr<Reply> ClassifyAuth(std::string_view, std::string_view line) {
   if (parsed.code == 235) return Reply{ReplyKind::kSuccess, {}};
   if (parsed.code >= 400 && parsed.code < 600) return Reply{ReplyKind::kFailure, parsed.text};
   return Error(ErrorKind::kProtocol, "unexpected reply to AUTH: " + std::string(line.substr(0, 200)));
+}
+
+// Reads RFC 4954 6 and RFC 3463 / RFC 5248 codes from a failure reply such as
+// "535 5.7.8 Authentication credentials invalid"; the enhanced code decides where there is one.
+Diagnosis DiagnoseAuth(std::string_view reply) {
+  // Provider wordings first: they reuse generic codes (Gmail's app-password reply is 534 5.7.9,
+  // Microsoft 365's switches are 535 5.7.139).
+  Diagnosis wording = DiagnoseWording(reply);
+  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  const std::string_view line = internal::LastReplyLine(reply);
+  auto parsed = ParseSmtpReplyLine(line);
+  if (!parsed.ok()) return wording;
+  std::string_view text = parsed->text;
+  std::string_view enhanced = text.substr(0, EnhancedCodeLength(text));
+  const int code = parsed->code;
+  auto is = [&](std::string_view e) {  // compares subject.detail, whatever the class
+    return enhanced.size() > 2 && enhanced.substr(1) == e;
+  };
+  const bool mentions_tls = absl::StrContains(absl::AsciiStrToLower(Av(text)), "tls");
+  if (is(".7.12") || code == 432) return {FailureReason::kPasswordChangeNeeded};
+  if (is(".5.6") || (code == 500 && enhanced.empty() &&
+                     absl::StrContains(absl::AsciiStrToLower(Av(text)), "too long"))) {
+    return {FailureReason::kLineTooLong};
+  }
+  if (is(".5.4") || is(".5.1") || code == 504 || code == 502) {
+    return {FailureReason::kMechanismUnsupported};
+  }
+  if (code >= 400 && code < 500) return {FailureReason::kTemporary};  // 454 4.7.0 and others
+  if (is(".7.8")) return {FailureReason::kBadCredentials};
+  if (is(".7.9")) return {FailureReason::kMechanismTooWeak};
+  if (is(".7.11") || (is(".7.0") && mentions_tls)) return {FailureReason::kEncryptionRequired};
+  if (is(".7.13")) return {FailureReason::kAccountProblem};  // RFC 5248: user account disabled
+  if (code == 538) return {FailureReason::kEncryptionRequired};
+  if (code == 534) return {FailureReason::kMechanismTooWeak};
+  if (wording.reason != FailureReason::kUnknown) return wording;
+  if (code == 535) return {FailureReason::kBadCredentials};  // RFC 4954 6
+  return {};
 }
 
 }  // namespace
@@ -140,6 +181,7 @@ const ProtocolParams kSmtpParams = {
     .max_line_octets = kSmtpMaxLine,
     .start = internal::StartAuthCommand,
     .classify = ClassifyAuth,
+    .diagnose = DiagnoseAuth,
 };
 
 }  // namespace saslkit

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "sasl/failure_reason.h"
 #include "sasl/status.h"
 
 namespace saslkit::internal {
@@ -322,7 +323,18 @@ absl::StatusOr<OAuthError> ParseOAuthError(std::string_view challenge) {
 }
 
 absl::Status ExplainOAuthRejection(absl::Status rejection, const OAuthError& error) {
-  return WithOAuthError(std::move(rejection), error.json, error.TokenRejected());
+  rejection = WithOAuthError(std::move(rejection), error.json, error.TokenRejected());
+  // RFC 7628 3.2.2 and RFC 6750 3.1 status values (Google sends HTTP codes as strings).
+  if (error.TokenRejected()) return WithReason(std::move(rejection), FailureReason::kTokenInvalid);
+  if (error.status == "insufficient_scope" || error.status == "403") {
+    return WithReason(std::move(rejection), FailureReason::kTokenScope);
+  }
+  if (error.status == "invalid_request" || error.status == "400") {
+    return WithReason(std::move(rejection), FailureReason::kUnknown,
+                      "the server called the OAuth request malformed: check that the user "
+                      "name is the account the token was issued for");
+  }
+  return rejection;
 }
 
 absl::StatusOr<Step> BearerErrorFlow::OnChallenge(std::string_view challenge,

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "mechanisms/builtins.h"
 #include "mechanisms/ranking.h"
+#include "sasl/failure_reason.h"
 #include "sasl/status.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/test_mechanism.h"
@@ -213,45 +214,130 @@ TEST(PolicyTest, UserDefinedMechanismRanksByItsStrength) {
               ElementsAre("X-CORP-TOKEN"));
 }
 
-TEST(PolicyTest, FallbackRulesTable) {
+absl::Status Rejected(FailureReason reason) {
+  return WithReason(Error(ErrorKind::kRejected, "535"), reason);
+}
+
+TEST(PolicyTest, FailureClassesByKindAndReason) {
+  EXPECT_EQ(ClassifyFailure(Error(ErrorKind::kMechanism, "no ticket")), FailureClass::kLocal);
+  EXPECT_EQ(ClassifyFailure(Error(ErrorKind::kBadInput, "x")), FailureClass::kLocal);
+  // A KDC's preauthentication failure is a rejected password, though no server saw it.
+  EXPECT_EQ(ClassifyFailure(WithReason(Error(ErrorKind::kMechanism, "preauth"),
+                                       FailureReason::kBadCredentials)),
+            FailureClass::kRejected);
+  EXPECT_EQ(ClassifyFailure(Rejected(FailureReason::kBadCredentials)), FailureClass::kRejected);
+  EXPECT_EQ(ClassifyFailure(Rejected(FailureReason::kUnknown)), FailureClass::kRejected);
+  EXPECT_EQ(ClassifyFailure(Error(ErrorKind::kRejected, "no reason")), FailureClass::kRejected);
+  for (FailureReason r : {FailureReason::kMechanismUnsupported, FailureReason::kMechanismTooWeak,
+                          FailureReason::kEncryptionRequired, FailureReason::kLineTooLong}) {
+    EXPECT_EQ(ClassifyFailure(Rejected(r)), FailureClass::kNotChecked) << FailureReasonName(r);
+  }
+  for (FailureReason r : {FailureReason::kAccountProblem, FailureReason::kPasswordChangeNeeded,
+                          FailureReason::kNotAuthorized, FailureReason::kMethodDisabled,
+                          FailureReason::kAppPasswordRequired}) {
+    EXPECT_EQ(ClassifyFailure(Rejected(r)), FailureClass::kStop) << FailureReasonName(r);
+  }
+  // A temporary reason turns the rejection into kTemporary, which ends the login.
+  const absl::Status temporary = Rejected(FailureReason::kTemporary);
+  EXPECT_EQ(KindOf(temporary), ErrorKind::kTemporary);
+  EXPECT_EQ(ClassifyFailure(temporary), FailureClass::kFatal);
+  for (ErrorKind fatal : {ErrorKind::kProtocol, ErrorKind::kTls, ErrorKind::kConnection,
+                          ErrorKind::kTimeout, ErrorKind::kServerUnverified}) {
+    EXPECT_EQ(ClassifyFailure(Error(fatal, "x")), FailureClass::kFatal) << ErrorKindName(fatal);
+  }
+}
+
+TEST(PolicyTest, BadCredentialsAllowOneSimpleFallbackAndNoSameSecretAgain) {
+  Registry r = PolicyRegistry();
+  const MechanismInfo& scram256 = *r.Find("SCRAM-SHA-256");
+  const MechanismInfo& scram1 = *r.Find("SCRAM-SHA-1");
+  const MechanismInfo& cram = *r.Find("CRAM-MD5");
+  const MechanismInfo& plain = *r.Find("PLAIN");
+  const MechanismInfo& login = *r.Find("LOGIN");
+  const MechanismInfo& gssapi = *r.Find("GSSAPI");
+  SelectionPolicy policy({.max_rejections = 5});
+  Fallback f(policy);
+  ASSERT_TRUE(f.Admit(scram256, kNeedPassword));
+  EXPECT_TRUE(f.Record(scram256, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
+  // Never a second mechanism with the same password, of the same family or not...
+  EXPECT_FALSE(f.Admit(scram1, kNeedPassword));
+  EXPECT_FALSE(f.Admit(cram, kNeedPassword));
+  // ...nor GSSAPI logging in with that password at the KDC; with a ticket it may.
+  EXPECT_FALSE(f.Admit(gssapi, kNeedKerberos | kNeedPassword));
+  EXPECT_TRUE(f.Admit(gssapi, kNeedKerberos));
+  // One simple fallback (the server's store may not verify SCRAM), then no more.
+  EXPECT_TRUE(f.Admit(plain, kNeedPassword));
+  EXPECT_TRUE(f.Record(plain, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
+  EXPECT_FALSE(f.Admit(login, kNeedPassword));
+  EXPECT_EQ(f.rejections(), 2);
+  EXPECT_EQ(f.telling_failure(), 0);  // the first rejection, not the fallback's
+}
+
+TEST(PolicyTest, NoSimpleAfterSecureAndSimpleFirst) {
+  Registry r = PolicyRegistry();
+  const MechanismInfo& scram = *r.Find("SCRAM-SHA-256");
+  const MechanismInfo& plain = *r.Find("PLAIN");
+  SelectionPolicy strict({.simple_after_secure = false, .max_rejections = 5});
+  Fallback f(strict);
+  f.Record(scram, kNeedPassword, Rejected(FailureReason::kBadCredentials));
+  EXPECT_FALSE(f.Admit(plain, kNeedPassword));
+  // A simple mechanism rejected first (prefer-simple) leaves nothing with that password.
+  SelectionPolicy defaults({.max_rejections = 5});
+  Fallback g(defaults);
+  g.Record(plain, kNeedPassword, Rejected(FailureReason::kBadCredentials));
+  EXPECT_FALSE(g.Admit(scram, kNeedPassword));
+}
+
+TEST(PolicyTest, BudgetCountsOnlyRejectionsThatCheckedTheCredentials) {
   Registry r = PolicyRegistry();
   const MechanismInfo& scram = *r.Find("SCRAM-SHA-256");
   const MechanismInfo& cram = *r.Find("CRAM-MD5");
-  const MechanismInfo& plain = *r.Find("PLAIN");
-  const absl::Status rejected = Error(ErrorKind::kRejected, "535");
-  const absl::Status local = Error(ErrorKind::kMechanism, "no ticket");
-  SelectionPolicy defaults;
-  SelectionPolicy strict({.simple_after_secure = false});
-
-  // Local failures move on quietly, whatever comes next.
-  EXPECT_TRUE(strict.MayFallBack(local, scram, plain));
-  EXPECT_TRUE(strict.MayFallBack(Error(ErrorKind::kBadInput, "x"), scram, plain));
-  // Rejections move on, to simple methods only when simple_after_secure is on.
-  EXPECT_TRUE(defaults.MayFallBack(rejected, scram, plain));
-  EXPECT_FALSE(strict.MayFallBack(rejected, scram, plain));
-  EXPECT_TRUE(strict.MayFallBack(rejected, scram, cram));
-  EXPECT_TRUE(strict.MayFallBack(rejected, plain, *r.Find("LOGIN")));
-  // Protocol, TLS, connection, timeout and an unverified server end the login.
-  for (ErrorKind fatal : {ErrorKind::kProtocol, ErrorKind::kTls, ErrorKind::kConnection,
-                          ErrorKind::kTimeout, ErrorKind::kServerUnverified}) {
-    EXPECT_FALSE(defaults.MayFallBack(Error(fatal, "x"), scram, cram)) << ErrorKindName(fatal);
-    EXPECT_EQ(ClassifyFailure(Error(fatal, "x")), FailureClass::kFatal);
-  }
-  EXPECT_EQ(ClassifyFailure(rejected), FailureClass::kRejected);
-  EXPECT_EQ(ClassifyFailure(local), FailureClass::kLocal);
+  const MechanismInfo& ext = *r.Find("EXTERNAL");
+  SelectionPolicy policy;  // default budget: 2
+  Fallback f(policy);
+  EXPECT_TRUE(f.Record(scram, kNeedPassword, Rejected(FailureReason::kMechanismUnsupported)));
+  EXPECT_TRUE(f.Record(scram, kNeedPassword, Rejected(FailureReason::kMechanismTooWeak)));
+  EXPECT_TRUE(f.Record(scram, kNeedPassword, Rejected(FailureReason::kEncryptionRequired)));
+  EXPECT_EQ(f.rejections(), 0);
+  EXPECT_TRUE(f.Admit(cram, kNeedPassword));  // nothing said the password was wrong
+  EXPECT_TRUE(f.Record(ext, kNeedClientCertificate, Rejected(FailureReason::kBadCredentials)));
+  EXPECT_TRUE(f.Admit(cram, kNeedPassword));  // another secret
+  EXPECT_FALSE(f.Record(cram, kNeedPassword, Rejected(FailureReason::kUnknown)));  // 2 of 2
+  // Reasons no other mechanism can change stop at once.
+  Fallback g(policy);
+  EXPECT_FALSE(g.Record(scram, kNeedPassword, Rejected(FailureReason::kAccountProblem)));
+  Fallback h(SelectionPolicy{{.max_rejections = 1}});
+  EXPECT_FALSE(h.Record(scram, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
 }
 
-TEST(PolicyTest, NoneLeftListsOfferedAllowedUsableAndWhy) {
+TEST(PolicyTest, PlusRejectionLetsTheUnboundMechanismFollowOnce) {
+  Registry r = PolicyRegistry();
+  const MechanismInfo& plus = *r.Find("SCRAM-SHA-256-PLUS");
+  const MechanismInfo& scram = *r.Find("SCRAM-SHA-256");
+  SelectionPolicy policy;
+  Fallback f(policy);
+  EXPECT_TRUE(f.Record(plus, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
+  EXPECT_TRUE(f.Admit(scram, kNeedPassword));
+  EXPECT_FALSE(f.Record(scram, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
+  EXPECT_EQ(f.telling_failure(), 1);  // the unbound one says more about the password
+}
+
+TEST(PolicyTest, NoneLeftSaysInOneLineWhatIsNotOffered) {
   Registry r = PolicyRegistry();
   SelectionPolicy policy({.allowed = {"SCRAM-SHA-256"}});
   Selection s = policy.Choose({"PLAIN", "XOAUTH2"}, r, Tls());
   absl::Status none = policy.NoneLeft(s, {}, Tls());
   EXPECT_THAT(none, StatusIs(ErrorKind::kNoSupportedMechanisms));
   const std::string msg(none.message());
-  EXPECT_THAT(msg, HasSubstr("server offers [PLAIN, XOAUTH2]"));
-  EXPECT_THAT(msg, HasSubstr("allowed: [SCRAM-SHA-256]"));
-  EXPECT_THAT(msg, HasSubstr("PLAIN: not in the allowed set"));
-  EXPECT_THAT(msg, HasSubstr("XOAUTH2: not in the allowed set"));
+  EXPECT_THAT(msg, HasSubstr("the server does not offer SCRAM-SHA-256 (it offers PLAIN, XOAUTH2)"));
+  EXPECT_THAT(msg, ::testing::Not(HasSubstr("not in the allowed set")));
+  // Automatic selection still explains each skipped offer.
+  SelectionPolicy automatic;
+  Selection a = automatic.Choose({"PLAIN", "XOAUTH2"}, r, ConnectionFacts{.tls = false,
+                                                                         .available = kPassword});
+  const std::string auto_msg(automatic.NoneLeft(a, {}, {}).message());
+  EXPECT_THAT(auto_msg, HasSubstr("server offers [PLAIN, XOAUTH2]; allowed: auto"));
+  EXPECT_THAT(auto_msg, HasSubstr("PLAIN: needs TLS"));
 }
 
 }  // namespace

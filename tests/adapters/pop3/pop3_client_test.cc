@@ -225,15 +225,15 @@ TEST(Pop3ClientTest, UserPassRejectionKeepsTextAndResponseCode) {
   EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("s3cret")));
 }
 
-TEST(Pop3ClientTest, InUseIsARejectionWithItsCode) {
-  // RFC 2449 8.1.1: the credentials were fine but the maildrop is locked.
+TEST(Pop3ClientTest, InUseIsATemporaryFailureWithItsCode) {
+  // RFC 2449 8.1.1: the credentials were fine but the maildrop is locked: retry later.
   Fixture f(TlsMode::kNone);
   f.Server(kRfcGreeting, {"RESP-CODES"});
   f.policy = SelectionPolicy({.allowed = {"+APOP"}});
   ASSERT_OK_AND_ASSIGN(auto pop, f.Open());
   f.scripted.QueueLine("-ERR [IN-USE] Mailbox is locked by another POP3 session");
   auto r = pop->Authenticate(f.Request());
-  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "[IN-USE]"));
+  EXPECT_THAT(r, StatusIs(ErrorKind::kTemporary, "[IN-USE]"));
   EXPECT_EQ(Pop3ResponseCode(r.status()), "IN-USE");
 }
 

@@ -89,7 +89,7 @@ TEST(SmtpClientTest, PlainOnlyWithoutTlsIsRefusedWithoutSendingTheSecret) {
   EXPECT_THAT(f.transport->written(), Not(HasSubstr("AUTH")));
 }
 
-TEST(SmtpClientTest, FallsBackAfterRejectionAndReportsTheLastServerReply) {
+TEST(SmtpClientTest, FallsBackOnceAfterRejectionAndReportsTheFirstRejection) {
   Fixture f;
   f.transport->QueueLine("220 hi").QueueLine("250-hi").QueueLine("250 AUTH PLAIN CRAM-MD5");
   f.connection->transport();  // plain connection; allow plaintext for this test
@@ -99,8 +99,17 @@ TEST(SmtpClientTest, FallsBackAfterRejectionAndReportsTheLastServerReply) {
       .QueueLine("535 5.7.8 CRAM-MD5 failed")
       .QueueLine("535 5.7.8 PLAIN failed too");
   auto r = smtp->Authenticate(f.Request());
-  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "PLAIN failed too"));
-  EXPECT_EQ(ServerReply(r.status()), "535 5.7.8 PLAIN failed too");
+  // Bad credentials: the one simple fallback after a secure mechanism, then stop; the error is
+  // the first rejection, and both attempts travel with it.
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "CRAM-MD5 failed"));
+  EXPECT_EQ(ServerReply(r.status()), "535 5.7.8 CRAM-MD5 failed");
+  EXPECT_EQ(ReasonOf(r.status()), FailureReason::kBadCredentials);
+  std::vector<Attempt> attempts = AttemptsOf(r.status());
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].mechanism, "CRAM-MD5");
+  EXPECT_EQ(attempts[1].mechanism, "PLAIN");
+  EXPECT_EQ(ServerReply(attempts[1].status), "535 5.7.8 PLAIN failed too");
+  EXPECT_EQ(ReasonOf(attempts[1].status), FailureReason::kBadCredentials);
   EXPECT_THAT(f.transport->written(), HasSubstr("AUTH CRAM-MD5\r\n"));
   EXPECT_THAT(f.transport->written(), HasSubstr("AUTH PLAIN "));
 }
