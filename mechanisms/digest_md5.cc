@@ -309,6 +309,13 @@ class DigestMd5Method final : public SaslMethod, public internal::Recycled<Diges
   absl::StatusOr<Step> Next(std::string_view challenge) override {
     switch (state_) {
       case State::kStart: {
+        // RFC 2831 2.1.1: a digest-challenge is less than 2048 octets (curl's CVE-2013-0249 was
+        // a long realm); a longer one is refused before it is parsed.
+        if (challenge.size() >= 2048) {
+          return Failed(BoundError("DIGEST-MD5: a challenge of " +
+                                   std::to_string(challenge.size()) +
+                                   " octets (RFC 2831 2.1.1 allows fewer than 2048)"));
+        }
         auto response = Respond(challenge);
         if (!response.ok()) return Failed(response.status());
         state_ = State::kSentResponse;

@@ -95,19 +95,17 @@ absl::StatusOr<std::optional<Outgoing>> Exchange::OnLine(std::string_view line) 
       if (++challenges_ > options_.max_challenges) {
         return Cancel(BoundError("too many challenges from the server"));
       }
-      auto challenge = Base64Decode(reply.payload);
-      if (!challenge.ok()) return Cancel(challenge.status());
       if (pending_initial_response_.has_value()) {
         // RFC 4422 5: without an initial response in the command, the server sends an empty
-        // challenge and the client answers it with the initial response.
-        if (!challenge->empty()) {
-          return Cancel(Error(ErrorKind::kProtocol,
-                              "server sent a challenge where an empty one was due"));
-        }
+        // challenge and the client answers it with the initial response. Its content is ignored:
+        // deployed servers put text there ("334 NTLM supported"), which is neither empty nor
+        // base64, and a client-first mechanism has nothing to learn from it.
         SecretBytes ir = std::move(*pending_initial_response_);
         pending_initial_response_.reset();
         return std::optional<Outgoing>(Respond(ir));
       }
+      auto challenge = Base64Decode(reply.payload);
+      if (!challenge.ok()) return Cancel(challenge.status());
       auto step = method_.Next(*challenge);
       if (!step.ok()) return Cancel(step.status());
       return std::optional<Outgoing>(Respond(step->response));

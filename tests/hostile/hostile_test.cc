@@ -5,6 +5,10 @@
 // reached the server nowhere it must not (mostly: nowhere at all), nor any error text or
 // transcript line.
 #include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <memory>
 #include <optional>
@@ -22,6 +26,8 @@
 #include "mechanisms/builtins.h"
 #include "sasl/base64.h"
 #include "sasl/connection.h"
+#include "sasl/failure_reason.h"
+#include "sasl/login.h"
 #include "sasl/internal/absl_compat.h"
 #include "sasl/random.h"
 #include "sasl/transcript.h"
@@ -234,6 +240,96 @@ std::string NtlmChallenge(std::string_view target_info, uint32_t info_offset,
   put16(info_length), put16(info_length), put32(info_offset);
   m += target_info;
   return m;
+}
+
+// ---- Failure reasons: what the server said decides what happens next ------------------------
+
+const std::string kCramChallenge = "334 " + B64("<12345@hostile.test>") + "\r\n";
+Script SmtpCramThenPlain() {
+  return SmtpHello("250-hostile\r\n250 AUTH CRAM-MD5 PLAIN\r\n") +
+         Script{Expect("AUTH CRAM-MD5"), Send(kCramChallenge), Expect("")};
+}
+
+TEST(HostileFailures, TemporaryFailureStopsAtOnceWithItsOwnKind) {
+  HostileServer server(SmtpCramThenPlain() +
+                       Script{Send("454 4.7.0 Temporary authentication failure\r\n"), Drain()});
+  Outcome out = RunClient(Protocol::kSmtp, server, {.mode = TlsMode::kNone, .policy = Allow({})});
+  ExpectContained(out, ErrorKind::kTemporary, server);
+  EXPECT_EQ(ReasonOf(out.status), FailureReason::kTemporary);
+  EXPECT_FALSE(server.Saw("AUTH PLAIN")) << "a temporary failure must not move on";
+  ASSERT_EQ(AttemptsOf(out.status).size(), 1u);
+}
+
+TEST(HostileFailures, EncryptionRequiredAndTooWeakMoveOnUncounted) {
+  for (const char* refusal : {"538 5.7.11 Encryption required for requested authentication "
+                              "mechanism\r\n",
+                              "534 5.7.9 Authentication mechanism is too weak\r\n"}) {
+    HostileServer server(SmtpCramThenPlain() +
+                         Script{Send(refusal), Expect("AUTH PLAIN"), Send("235 2.7.0 ok\r\n")});
+    // A budget of one: the refusal must not count, or PLAIN would never be tried.
+    PolicyOptions policy = Allow({});
+    policy.max_rejections = 1;
+    Outcome out = RunClient(Protocol::kSmtp, server, {.mode = TlsMode::kNone, .policy = policy});
+    EXPECT_TRUE(out.status.ok()) << refusal << out.status;
+    EXPECT_EQ(out.mechanism, "PLAIN") << refusal;
+  }
+}
+
+TEST(HostileFailures, AccountProblemStopsAtOnce) {
+  HostileServer server(ImapHello("AUTH=CRAM-MD5 AUTH=PLAIN SASL-IR") +
+                       Script{Expect("A001 AUTHENTICATE CRAM-MD5"), Send("+ " + B64("<1@h>") + "\r\n"),
+                              Expect(""), Send("A001 NO [CONTACTADMIN] Account suspended\r\n"),
+                              Drain()});
+  Outcome out = RunClient(Protocol::kImap, server, {.mode = TlsMode::kNone, .policy = Allow({})});
+  ExpectContained(out, ErrorKind::kRejected, server);
+  EXPECT_EQ(ReasonOf(out.status), FailureReason::kAccountProblem);
+  EXPECT_FALSE(server.Saw("AUTHENTICATE PLAIN"));
+}
+
+TEST(HostileFailures, Pop3SysTempIsTemporary) {
+  HostileServer server(Pop3Hello("SASL CRAM-MD5 PLAIN\r\nUSER\r\n") +
+                       Script{Expect("AUTH CRAM-MD5"), Send("+ " + B64("<1@h>") + "\r\n"),
+                              Expect(""), Send("-ERR [SYS/TEMP] Try again later\r\n"), Drain()});
+  Outcome out = RunClient(Protocol::kPop3, server, {.mode = TlsMode::kNone, .policy = Allow({})});
+  ExpectContained(out, ErrorKind::kTemporary, server);
+  EXPECT_FALSE(server.Saw("AUTH PLAIN"));
+  EXPECT_FALSE(server.Saw("USER"));
+}
+
+// The command against the same scripted server: exit 8, and --json names the reason.
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+CliRun RunSaslkit(const std::string& args) {
+  const char* bin = std::getenv("SASLKIT_BIN");
+  if (bin == nullptr) return {};
+  const std::string cmd = std::string("SASLKIT_PASSWORD='") + std::string(kPassword) + "' " + bin +
+                          " " + args + " 2>&1 </dev/null";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(HostileFailures, CommandExitsEightOnATemporaryFailure) {
+  if (std::getenv("SASLKIT_BIN") == nullptr) GTEST_SKIP() << "SASLKIT_BIN not set (run by meson)";
+  HostileServer server(SmtpCramThenPlain() +
+                       Script{Send("454 4.7.0 Temporary authentication failure\r\n"), Expect("QUIT"), Send("221 bye\r\n")});
+  CliRun r = RunSaslkit("auth smtp://127.0.0.1:" + std::to_string(server.port()) +
+                        " --user alice --starttls never --allow-plaintext --timeout 5 --json");
+  EXPECT_EQ(r.code, 8) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"error_kind\":\"temporary\""));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"reason\":\"temporary\""));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"remedy\":\"the server cannot log you in right now"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"attempts\":[{\"mechanism\":\"CRAM-MD5\",\"ok\":false"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\"server_reply\":\"454 4.7.0 Temporary authentication failure\""));
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr(std::string(kPassword))));
 }
 
 // ---- SMTP -------------------------------------------------------------------------------------

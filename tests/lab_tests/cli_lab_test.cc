@@ -57,6 +57,65 @@ TEST(CliLab, AuthSucceedsAndExitsZero) {
   EXPECT_THAT(r.out, HasSubstr("\"tls\":\"TLSv1.3\""));
 }
 
+// Counts the attempt objects in the command's --json output.
+int AttemptCount(const std::string& json) {
+  int n = 0;
+  for (size_t at = json.find("{\"mechanism\":"); at != std::string::npos;
+       at = json.find("{\"mechanism\":", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// A wrong password with the automatic policy costs at most two rejections on every lab server
+// (Dovecot, and Cyrus SASL through Cyrus IMAP and Postfix), reports bad credentials, and names
+// the first rejection, not the last fallback.
+TEST(CliLab, WrongPasswordEndsAfterAtMostTwoRejectionsOnEveryServer) {
+  const char* ports[] = {"SASLKIT_LAB_IMAP_PORT",       "SASLKIT_LAB_POP3_PORT",
+                         "SASLKIT_LAB_SUBMISSION_PORT", "SASLKIT_LAB_CYRUS_IMAP_PORT",
+                         "SASLKIT_LAB_CYRUS_POP3_PORT", "SASLKIT_LAB_POSTFIX_SUBMISSION_PORT"};
+  const char* schemes[] = {"imap", "pop3", "smtp", "imap", "pop3", "smtp"};
+  for (int i = 0; i < 6; ++i) {
+    const std::string url = Url(schemes[i], ports[i]);
+    CliRun r = Saslkit("auth " + url + Common() + " --starttls required --json", "wrong-pass-9");
+    EXPECT_EQ(r.code, 4) << url << r.out;
+    EXPECT_THAT(r.out, HasSubstr("\"reason\":\"bad_credentials\"")) << url << r.out;
+    const int attempts = AttemptCount(r.out);
+    EXPECT_GE(attempts, 1) << url << r.out;
+    EXPECT_LE(attempts, 2) << url << r.out;
+    // The error is the first rejection of the password: the first attempt, or the one after a
+    // refused -PLUS (which may be the binding's fault, as with Cyrus on TLS 1.3).
+    std::string first_mech;
+    const std::string key = "{\"mechanism\":\"";
+    for (size_t at = r.out.find(key); at != std::string::npos; at = r.out.find(key, at + 1)) {
+      const size_t start = at + key.size();
+      first_mech = r.out.substr(start, r.out.find('"', start) - start);
+      if (first_mech.size() < 5 || first_mech.substr(first_mech.size() - 5) != "-PLUS") break;
+    }
+    const size_t error = r.out.find("\"error\":\"");
+    ASSERT_NE(error, std::string::npos);
+    EXPECT_THAT(r.out.substr(error, 200), HasSubstr("rejected " + first_mech + ":")) << url << r.out;
+    EXPECT_THAT(r.out, Not(HasSubstr("wrong-pass-9")));
+  }
+}
+
+TEST(CliLab, MechTypoIsAUsageErrorNamingTheClosestName) {
+  CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() +
+                         " --mech SCRAM-SHA256",
+                     "x");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("'SCRAM-SHA256'"));
+  EXPECT_THAT(r.out, HasSubstr("did you mean SCRAM-SHA-256?"));
+}
+
+TEST(CliLab, AllowedButNotOfferedSaysSoInOneLine) {
+  CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() + " --mech NTLM",
+                     LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("the server does not offer NTLM (it offers "));
+  EXPECT_THAT(r.out, Not(HasSubstr("not in the allowed set")));
+}
+
 TEST(CliLab, WrongPasswordExitsFourWithTheServerReply) {
   CliRun r = Saslkit("auth " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + Common() +
                       " --mech PLAIN --json",

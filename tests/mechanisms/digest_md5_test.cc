@@ -154,6 +154,23 @@ TEST(DigestMd5Test, GrammarAllowsLwsNullElementsAndUnknownDirectives) {
             kImapResponse);
 }
 
+TEST(DigestMd5Test, ChallengeOf2048OctetsOrMoreIsRefused) {
+  // RFC 2831 2.1.1: "The size of a digest-challenge MUST be less than 2048 bytes." A long realm
+  // was curl's CVE-2013-0249.
+  const std::string tail = "\",nonce=\"n1\",algorithm=md5-sess,charset=utf-8";
+  const std::string head = "realm=\"";
+  const std::string fits = head + std::string(2047 - head.size() - tail.size(), 'r') + tail;
+  ASSERT_EQ(fits.size(), 2047u);
+  EXPECT_TRUE(FirstStep(fits).ok());
+  for (size_t size : {size_t{2048}, size_t{64 * 1024}}) {
+    const std::string big = head + std::string(size - head.size() - tail.size(), 'r') + tail;
+    ASSERT_EQ(big.size(), size);
+    auto step = FirstStep(big);
+    EXPECT_THAT(step, StatusIs(ErrorKind::kProtocol, "2048"));
+    EXPECT_EQ(step.status().code(), absl::StatusCode::kResourceExhausted);
+  }
+}
+
 TEST(DigestMd5Test, MultipleRealmsUseTheFirst) {
   ASSERT_OK_AND_ASSIGN(Step step, FirstStep("realm=\"first\",realm=\"second\",nonce=\"n1\","
                                             "algorithm=md5-sess,charset=utf-8"));

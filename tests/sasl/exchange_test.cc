@@ -181,14 +181,34 @@ TEST(ExchangeTest, SuccessThatTheMechanismCannotBelieveFails) {
   EXPECT_THAT(ex.OnLine("235 ok"), StatusIs(ErrorKind::kServerUnverified));
 }
 
-TEST(ExchangeTest, NonEmptyChallengeWhereTheInitialResponseWasDueCancels) {
+TEST(ExchangeTest, FirstContinuationBeforeTheInitialResponseIsIgnored) {
+  // A widely deployed MTA answers "AUTH NTLM" with "334 NTLM supported": neither empty nor
+  // base64. A client-first mechanism sent without an initial response ignores what is there.
+  for (std::string_view first : {"334 NTLM supported", "334 Zm9v", "334 "}) {
+    MechanismHarness h(PlainMechanism());
+    auto m = Plain(h);
+    Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+    ASSERT_OK_AND_ASSIGN(Outgoing start, ex.Begin());
+    EXPECT_EQ(Line(start), "AUTH PLAIN\r\n");
+    ASSERT_OK_AND_ASSIGN(auto response, ex.OnLine(first));
+    ASSERT_TRUE(response.has_value()) << first;
+    EXPECT_EQ(response->sensitivity, Sensitivity::kSecret);
+    EXPECT_NE(Line(*response), "*\r\n") << first;
+    ASSERT_OK_AND_ASSIGN(auto done, ex.OnLine("235 ok"));
+    EXPECT_FALSE(done.has_value());
+    EXPECT_TRUE(ex.finished());
+  }
+}
+
+TEST(ExchangeTest, RejectionCarriesTheReasonTheProtocolReads) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+  Exchange ex(kSmtpParams, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
-  ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
-  EXPECT_EQ(Line(*cancel), "*\r\n");
-  EXPECT_THAT(ex.OnLine("501 x"), StatusIs(ErrorKind::kProtocol));
+  auto r = ex.OnLine("454 4.7.0 Temporary authentication failure");
+  EXPECT_THAT(r, StatusIs(ErrorKind::kTemporary, "Temporary authentication failure"));
+  EXPECT_EQ(ReasonOf(r.status()), FailureReason::kTemporary);
+  EXPECT_EQ(ServerReply(r.status()), "454 4.7.0 Temporary authentication failure");
 }
 
 TEST(ExchangeTest, GarbageLineIsAProtocolError) {
