@@ -36,6 +36,11 @@ class ConnectedSession : public AuthSession {
  protected:
   explicit ConnectedSession(Connection connection) : connection_(std::move(connection)) {}
 
+  // Returns `status` (a failed greeting read) with what it most likely means: silence or TLS
+  // record bytes on a connection without TLS yet is a port that speaks TLS at once, e.g.
+  // "...: this port speaks TLS at once: use imaps://".
+  absl::Status ExplainGreetingFailure(absl::Status status);
+
   Connection connection_;
 };
 

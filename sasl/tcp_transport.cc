@@ -688,11 +688,19 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
                    absl::StrCat("TLS: certificate of ", peer_, " not accepted for \"", name,
                                 "\": ", X509_verify_cert_error_string(verify_result)));
     }
+    const bool plaintext_peer =
+        ERR_GET_REASON(ERR_peek_error()) == SSL_R_WRONG_VERSION_NUMBER ||
+        ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST;
     std::string detail = OpenSslErrors();
     if (detail.empty()) {
       int sys = errno;
       detail = (err == SSL_ERROR_SYSCALL && sys != 0) ? ErrnoText(sys)
                                                       : "connection closed during the handshake";
+    }
+    if (plaintext_peer) {
+      // The server greeted in plaintext ("220 ...", "* OK", "+OK") where a ServerHello was due.
+      detail += "; the server answers in plaintext: this port expects STARTTLS (use smtp://, "
+                "imap:// or pop3://, not the TLS-at-once form)";
     }
     return Error(ErrorKind::kTls,
                  absl::StrCat("TLS: handshake with ", peer_, " failed: ", detail));

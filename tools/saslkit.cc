@@ -208,10 +208,19 @@ std::string Hint(const absl::Status& status, const CommandLine& cl, std::string_
     case ErrorKind::kTemporary:
       return RemedyOf(status).empty() ? "try again later" : RemedyOf(status);
     case ErrorKind::kTls:
+      if (absl::StrContains(status.message(), "answers in plaintext")) {
+        return "this port expects STARTTLS: use " + std::string(ProtocolName(cl.url.protocol)) +
+               "://" + cl.url.host + ":" + std::to_string(cl.url.port);
+      }
       if (cl.cafile.empty()) return "if the server uses a private CA, pass it with --cafile";
       return "check the certificate, --cafile and the host name in the URL";
     case ErrorKind::kConnection: return "check the host name, the port and the network";
-    case ErrorKind::kTimeout: return "the server did not answer in time: try --timeout";
+    case ErrorKind::kTimeout:
+      if (absl::StrContains(status.message(), "speaks TLS at once")) {
+        return "this port speaks TLS at once: use " + std::string(ProtocolName(cl.url.protocol)) +
+               "s://" + cl.url.host + ":" + std::to_string(cl.url.port);
+      }
+      return "the server did not answer in time: try --timeout";
     case ErrorKind::kMechanism:
       if (ReasonOf(status) != FailureReason::kNone && ReasonOf(status) != FailureReason::kUnknown) {
         return RemedyOf(status);

@@ -136,7 +136,9 @@ absl::Status ImapClient::RequestCapabilities() {
 }
 
 absl::Status ImapClient::Handshake() {
-  SASLKIT_ASSIGN_OR_RETURN(greeting_, ReadResponse(Limits()));
+  auto greeting = ReadResponse(Limits());
+  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
+  greeting_ = std::move(*greeting);
   ++round_trips_;
   // RFC 9051 7.1: greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF.
   const std::string& status = greeting_.status;

@@ -116,7 +116,9 @@ absl::Status Pop3Client::Capa() {
 }
 
 absl::Status Pop3Client::Handshake() {
-  SASLKIT_ASSIGN_OR_RETURN(greeting_, ReadResponse());
+  auto greeting = ReadResponse();
+  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
+  greeting_ = std::move(*greeting);
   SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
   apop_timestamp_ = ApopTimestamp(greeting_.text);
   SASLKIT_RETURN_IF_ERROR(Capa());

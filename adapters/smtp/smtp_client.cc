@@ -56,7 +56,9 @@ absl::Status SmtpClient::Hello() {
 }
 
 absl::Status SmtpClient::Handshake() {
-  SASLKIT_ASSIGN_OR_RETURN(greeting_, ReadReply());
+  auto greeting = ReadReply();
+  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
+  greeting_ = std::move(*greeting);
   ++round_trips_;
   SASLKIT_RETURN_IF_ERROR(Expect(greeting_, 220, "greeting"));
   SASLKIT_RETURN_IF_ERROR(Hello());

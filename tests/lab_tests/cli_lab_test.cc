@@ -126,12 +126,24 @@ TEST(CliLab, WrongPasswordExitsFourWithTheServerReply) {
   EXPECT_THAT(r.out, Not(HasSubstr("definitely-wrong")));
 }
 
-TEST(CliLab, RequiredStartTlsOnAnImplicitPortIsNotSilentPlaintext) {
-  // The implicit-TLS port spoken to in plaintext never greets: a timeout, exit 7 (or 5).
-  CliRun r = Saslkit("auth smtp://localhost:" + LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT") +
-                      Common() + " --timeout 2 --starttls required",
-                  "x");
-  EXPECT_TRUE(r.code == 7 || r.code == 5 || r.code == 6) << r.code << r.out;
+TEST(CliLab, RequiredStartTlsOnAnImplicitPortSaysToUseTheTlsScheme) {
+  // The implicit-TLS port spoken to in plaintext never greets: a timeout that says why.
+  const std::string port = LabEnv::Get().Value("SASLKIT_LAB_SUBMISSIONS_PORT");
+  CliRun r = Saslkit("auth smtp://localhost:" + port + Common() + " --timeout 2 --starttls required",
+                     "x");
+  EXPECT_EQ(r.code, 7) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("this port speaks TLS at once: use smtps://localhost:" + port));
+  const std::string imaps = LabEnv::Get().Value("SASLKIT_LAB_IMAPS_PORT");
+  r = Saslkit("auth imap://localhost:" + imaps + Common() + " --timeout 2", "x");
+  EXPECT_EQ(r.code, 7) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("use imaps://localhost:" + imaps));
+}
+
+TEST(CliLab, ImplicitTlsOnAStartTlsPortSaysToUseStartTls) {
+  const std::string port = LabEnv::Get().Value("SASLKIT_LAB_POP3_PORT");
+  CliRun r = Saslkit("auth pop3s://localhost:" + port + Common(), "x");
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("this port expects STARTTLS: use pop3://localhost:" + port));
 }
 
 TEST(CliLab, PlaintextPasswordRefusedWithAHint) {
