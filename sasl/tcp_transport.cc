@@ -18,6 +18,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -224,6 +230,77 @@ struct TcpTransport::Tls {
   }
 };
 
+namespace {
+
+using AddressList = std::unique_ptr<addrinfo, void (*)(addrinfo*)>;
+
+// One name lookup on a helper thread; whoever finishes last (the lookup or the waiter that gave
+// up) frees what is left.
+struct Lookup {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  bool abandoned = false;
+  int rc = 0;
+  int error = 0;
+  addrinfo* found = nullptr;
+};
+
+// Resolves `name` before `deadline`. An IP literal is looked up in place (no DNS, no thread).
+absl::StatusOr<AddressList> Resolve(const std::string& name, uint16_t port,
+                                    const ConnectOptions& options, absl::Time deadline) {
+  auto* resolver = options.resolver != nullptr ? options.resolver : &::getaddrinfo;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  const std::string service = std::to_string(port);
+  auto failed = [&](int rc, int error) {
+    std::string why = rc == EAI_SYSTEM ? ErrnoText(error) : std::string(gai_strerror(rc));
+    return Error(ErrorKind::kConnection, absl::StrCat("TCP: cannot resolve ", name, ": ", why));
+  };
+  if (IsIpLiteral(name) && options.resolver == nullptr) {
+    hints.ai_flags |= AI_NUMERICHOST;
+    addrinfo* found = nullptr;
+    const int rc = resolver(name.c_str(), service.c_str(), &hints, &found);
+    if (rc != 0) return failed(rc, errno);
+    return AddressList(found, freeaddrinfo);
+  }
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread([lookup, resolver, name, service, hints] {
+      addrinfo* found = nullptr;
+      const int rc = resolver(name.c_str(), service.c_str(), &hints, &found);
+      const int error = errno;
+      std::lock_guard<std::mutex> lock(lookup->mu);
+      if (lookup->abandoned) {
+        if (found != nullptr) freeaddrinfo(found);
+        return;
+      }
+      lookup->rc = rc;
+      lookup->error = error;
+      lookup->found = found;
+      lookup->done = true;
+      lookup->cv.notify_all();
+    }).detach();
+  } catch (const std::system_error& e) {
+    return Error(ErrorKind::kConnection,
+                 absl::StrCat("TCP: cannot start the name lookup for ", name, ": ", e.what()));
+  }
+  std::unique_lock<std::mutex> lock(lookup->mu);
+  const auto until = std::chrono::system_clock::now() +
+                     absl::ToChronoNanoseconds(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  if (!lookup->cv.wait_until(lock, until, [&] { return lookup->done; })) {
+    lookup->abandoned = true;
+    return Error(ErrorKind::kTimeout, absl::StrCat("TCP: looking up ", name, " took longer than ",
+                                                   DurationText(options.connect_timeout)));
+  }
+  if (lookup->rc != 0) return failed(lookup->rc, lookup->error);
+  return AddressList(std::exchange(lookup->found, nullptr), freeaddrinfo);
+}
+
+}  // namespace
+
 TcpTransport::TcpTransport(int fd, std::string peer, std::string host,
                            const ConnectOptions& options)
     : fd_(fd), peer_(std::move(peer)), host_(std::move(host)), options_(options) {}
@@ -237,21 +314,12 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Connect(
     return Error(ErrorKind::kBadInput, "TCP: the host name is empty or holds a NUL");
   }
   const std::string peer = PeerName(name, port);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  int rc = getaddrinfo(name.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (rc != 0) {
-    std::string why = rc == EAI_SYSTEM ? ErrnoText(errno) : std::string(gai_strerror(rc));
-    return Error(ErrorKind::kConnection, absl::StrCat("TCP: cannot resolve ", name, ": ", why));
-  }
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, freeaddrinfo);
+  const absl::Time deadline = absl::Now() + options.connect_timeout;
+  SASLKIT_ASSIGN_OR_RETURN(AddressList list, Resolve(name, port, options, deadline));
+  addrinfo* found = list.get();
 
   size_t count = 0;
   for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) ++count;
-  const absl::Time deadline = absl::Now() + options.connect_timeout;
   int last_errno = 0;
   bool last_timed_out = false;
   size_t index = 0;

@@ -19,6 +19,8 @@
 #include "absl/time/time.h"
 #include "sasl/transport.h"
 
+struct addrinfo;
+
 namespace saslkit {
 
 struct ConnectOptions {
@@ -26,6 +28,11 @@ struct ConnectOptions {
   absl::Duration connect_timeout = absl::Seconds(30);
   // Bounds each `Write` call.
   absl::Duration write_timeout = absl::Seconds(30);
+  // The name lookup, getaddrinfo(3) by default; tests put a slow or failing one here. It runs on
+  // a helper thread so that `connect_timeout` bounds it (getaddrinfo itself has no timeout and
+  // can hang for minutes on an unreachable DNS server).
+  int (*resolver)(const char* node, const char* service, const struct addrinfo* hints,
+                  struct addrinfo** result) = nullptr;
 };
 
 // One connection, used by one thread at a time.
@@ -34,8 +41,8 @@ class TcpTransport final : public Transport {
   // Resolves `host` (a name, an IPv4 literal, or an IPv6 literal with or without brackets) and
   // tries every address in the order the resolver returns them, each given a fair share of
   // `connect_timeout` (at least 2 s while time remains). Fails with kConnection naming
-  // host:port and the last system error, kTimeout when the last attempt ran out of time.
-  // Name resolution itself is not bounded by the timeout (getaddrinfo has none).
+  // host:port and the last system error, kTimeout when the name lookup or the last attempt ran
+  // out of time (the lookup counts against `connect_timeout`).
   static absl::StatusOr<std::unique_ptr<TcpTransport>> Connect(std::string_view host,
                                                                uint16_t port,
                                                                const ConnectOptions& options = {});

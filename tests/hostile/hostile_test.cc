@@ -332,6 +332,18 @@ TEST(HostileFailures, CommandExitsEightOnATemporaryFailure) {
   EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr(std::string(kPassword))));
 }
 
+TEST(HostileFailures, CommandSendsTheAnonymousTrace) {
+  if (std::getenv("SASLKIT_BIN") == nullptr) GTEST_SKIP() << "SASLKIT_BIN not set (run by meson)";
+  // RFC 4505 2: the trace is the initial response; some servers refuse an empty one.
+  HostileServer server(SmtpHello("250-hostile\r\n250 AUTH ANONYMOUS\r\n") +
+                       Script{Expect("AUTH ANONYMOUS " + B64("bob@example.org")),
+                              Send("235 2.7.0 ok\r\n"), Expect("QUIT"), Send("221 bye\r\n")});
+  CliRun r = RunSaslkit("auth smtp://127.0.0.1:" + std::to_string(server.port()) +
+                        " --starttls never --mech ANONYMOUS --trace bob@example.org --timeout 5");
+  EXPECT_EQ(r.code, 0) << r.out << server.script_error();
+  EXPECT_TRUE(server.Saw("AUTH ANONYMOUS " + B64("bob@example.org")));
+}
+
 // ---- SMTP -------------------------------------------------------------------------------------
 
 TEST(HostileSmtp, StartTlsResponseInjectionIsRefused) {

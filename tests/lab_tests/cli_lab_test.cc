@@ -99,6 +99,20 @@ TEST(CliLab, WrongPasswordEndsAfterAtMostTwoRejectionsOnEveryServer) {
   }
 }
 
+TEST(CliLab, OAuthRejectionCarriesTheServersErrorJsonAndItsReason) {
+  // The lab's introspection endpoint calls "expired-token" inactive; Dovecot answers XOAUTH2
+  // with its error JSON (status 401).
+  const std::string cmd = "auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() +
+                          " --mech XOAUTH2 --json";
+  setenv("SASLKIT_TOKEN", "expired-token", 1);
+  CliRun r = Saslkit(cmd, "");
+  unsetenv("SASLKIT_TOKEN");
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"reason\":\"token_invalid\""));
+  EXPECT_THAT(r.out, HasSubstr("\"oauth_error\":\"{\\\"status\\\":\\\"401\\\""));
+  EXPECT_THAT(r.out, Not(HasSubstr("check --user, the password")));
+}
+
 TEST(CliLab, MechTypoIsAUsageErrorNamingTheClosestName) {
   CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() +
                          " --mech SCRAM-SHA256",

@@ -278,6 +278,29 @@ TEST(TcpTransportTest, ConnectRefusedNamesHostAndPort) {
   EXPECT_THAT(t, StatusIs(ErrorKind::kConnection, "refused"));
 }
 
+// A resolver that hangs as getaddrinfo does on an unreachable DNS server (far longer than the
+// connect timeout below), and one that fails.
+int HangingResolver(const char*, const char*, const addrinfo*, addrinfo** result) {
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  *result = nullptr;
+  return EAI_AGAIN;
+}
+int FailingResolver(const char*, const char*, const addrinfo*, addrinfo** result) {
+  *result = nullptr;
+  return EAI_NONAME;
+}
+
+TEST(TcpTransportTest, NameLookupIsBoundedByTheConnectTimeout) {
+  ConnectOptions options;
+  options.connect_timeout = absl::Milliseconds(200);
+  options.resolver = HangingResolver;
+  auto t = TcpTransport::Connect("mail.example.com", 25, options);
+  EXPECT_THAT(t, StatusIs(ErrorKind::kTimeout, "looking up mail.example.com"));
+  options.resolver = FailingResolver;
+  EXPECT_THAT(TcpTransport::Connect("mail.example.com", 25, options),
+              StatusIs(ErrorKind::kConnection, "cannot resolve mail.example.com"));
+}
+
 TEST(TcpTransportTest, ConnectRejectsEmptyHost) {
   EXPECT_THAT(TcpTransport::Connect("", 25, {}), StatusIs(ErrorKind::kBadInput));
 }
