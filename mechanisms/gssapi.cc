@@ -117,7 +117,12 @@ absl::Status GssError(ErrorKind kind, std::string_view step, OM_uint32 major, OM
   if (major_text.empty() && minor_text.empty()) {
     message += "GSS-API status " + std::to_string(major) + "/" + std::to_string(minor);
   }
-  return WithReason(Error(kind, message), GssReason(major, minor));
+  // The server failing its proof is not the user's fault, whatever the Kerberos code says.
+  if (kind == ErrorKind::kServerUnverified) return Error(kind, message);
+  const FailureReason reason = GssReason(major, minor);
+  // A KDC that refuses the password has rejected it as surely as a mail server would.
+  if (reason == FailureReason::kBadCredentials) kind = ErrorKind::kRejected;
+  return WithReason(Error(kind, message), reason);
 }
 
 absl::StatusOr<GssName> ImportName(std::string_view text, gss_OID type, std::string_view what) {

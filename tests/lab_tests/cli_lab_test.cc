@@ -113,6 +113,21 @@ TEST(CliLab, OAuthRejectionCarriesTheServersErrorJsonAndItsReason) {
   EXPECT_THAT(r.out, Not(HasSubstr("check --user, the password")));
 }
 
+TEST(CliLab, KdcRefusingThePasswordIsARejectionAndNoOtherMechanismRetriesIt) {
+  const std::string realm = LabEnv::Get().Value("SASLKIT_LAB_KRB5_REALM");
+  CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() + " --domain " +
+                         realm + " --mech GSSAPI,CRAM-MD5,DIGEST-MD5,PLAIN --json",
+                     "wrong-pass-9");
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"error_kind\":\"rejected\",\"reason\":\"bad_credentials\""));
+  // GSSAPI at the KDC, then only the one simple fallback: CRAM-MD5 and DIGEST-MD5 would send
+  // the same refused password.
+  EXPECT_EQ(AttemptCount(r.out), 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("{\"mechanism\":\"GSSAPI\""));
+  EXPECT_THAT(r.out, HasSubstr("{\"mechanism\":\"PLAIN\""));
+  EXPECT_THAT(r.out, Not(HasSubstr("{\"mechanism\":\"CRAM-MD5\"")));
+}
+
 TEST(CliLab, MechTypoIsAUsageErrorNamingTheClosestName) {
   CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() +
                          " --mech SCRAM-SHA256",

@@ -10,6 +10,7 @@
 #include "adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sasl/failure_reason.h"
 #include "mechanisms/builtins.h"
 #include "sasl/oauth_refresh.h"
 #include "sasl/status.h"
@@ -160,7 +161,9 @@ TEST(GssapiLabFailures, WrongPasswordIsAClearErrorWithoutThePassword) {
   creds.password = SecretString("wrong-kerberos-password");
   creds.kerberos_ccache = "FILE:/nonexistent/no-ticket-here";
   auto r = LogIn(LabService::kSubmission, creds, {"GSSAPI"});
-  EXPECT_THAT(r, StatusIs(ErrorKind::kMechanism, "GSSAPI"));
+  // The KDC refused the password: a rejection with reason bad credentials.
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "GSSAPI"));
+  EXPECT_EQ(ReasonOf(r.status()), FailureReason::kBadCredentials);
   EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("wrong-kerberos-password")));
 }
 

@@ -21,6 +21,7 @@
 #include "mechanisms/gssapi.h"
 #include "mechanisms/internal/gss_handles.h"
 #include "mechanisms/ranking.h"
+#include "sasl/failure_reason.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
 
@@ -450,11 +451,14 @@ TEST_F(GssapiLabTest, PasswordWithRealmFromDomain) {
   EXPECT_EQ(Hex(answer), "01000000");
 }
 
-TEST_F(GssapiLabTest, WrongPasswordIsMechanismErrorWithoutThePassword) {
+TEST_F(GssapiLabTest, WrongPasswordIsARejectionWithoutThePassword) {
+  // The KDC refused the password (preauthentication): a rejection with reason bad credentials,
+  // so the policy tries no other mechanism with it.
   h_.credentials.username = "alice";
   h_.credentials.password = SecretString("Not-Alices-Pass");
   absl::StatusOr<std::string> r = Run(Unhex("01000000"));
-  EXPECT_THAT(r, StatusIs(ErrorKind::kMechanism, "GSSAPI: "));
+  EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "GSSAPI: "));
+  EXPECT_EQ(ReasonOf(r.status()), FailureReason::kBadCredentials);
   EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr("Not-Alices"))) << r.status();
 }
 
