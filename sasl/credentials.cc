@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "sasl/registry.h"
+
 #include "sasl/status.h"
 
 namespace saslkit {
@@ -79,6 +81,56 @@ uint32_t SecretsUsed(const Credentials& c, uint32_t needs) {
     used |= kNeedPassword;
   }
   return used;
+}
+
+Credentials CopyCredentials(const Credentials& c) {
+  Credentials out;
+  out.username = c.username;
+  out.password = c.password.Clone();
+  out.authzid = c.authzid;
+  out.domain = c.domain;
+  out.workstation = c.workstation;
+  out.target_name = c.target_name;
+  out.kerberos_ccache = c.kerberos_ccache;
+  out.kerberos_keytab = c.kerberos_keytab;
+  out.use_kerberos_ticket = c.use_kerberos_ticket;
+  out.token = c.token;
+  out.oauth1 = c.oauth1;
+  out.anonymous_trace = c.anonymous_trace;
+  return out;
+}
+
+namespace {
+
+class UserPerMechanismSource final : public CredentialSource {
+ public:
+  UserPerMechanismSource(const Credentials& base, std::map<std::string, std::string> users)
+      : base_(base) {
+    for (auto& [mechanism, user] : users) users_[UpperName(mechanism)] = std::move(user);
+  }
+  uint32_t Available() const override {
+    uint32_t have = saslkit::Available(base_, false);
+    if (!users_.empty()) have |= kNeedUsername;  // some mechanism gets a name of its own
+    return have;
+  }
+  absl::StatusOr<Credentials> For(const CredentialRequest& request) override {
+    Credentials out = CopyCredentials(base_);
+    if (auto it = users_.find(UpperName(request.mechanism)); it != users_.end()) {
+      out.username = it->second;
+    }
+    return out;
+  }
+
+ private:
+  const Credentials& base_;
+  std::map<std::string, std::string> users_;
+};
+
+}  // namespace
+
+std::unique_ptr<CredentialSource> UserPerMechanism(const Credentials& base,
+                                                   std::map<std::string, std::string> users) {
+  return std::make_unique<UserPerMechanismSource>(base, std::move(users));
 }
 
 }  // namespace saslkit

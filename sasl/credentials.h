@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -63,6 +65,10 @@ struct Credentials {
   std::string anonymous_trace;  // ANONYMOUS trace information (RFC 4505), e.g. an email address
 };
 
+// Returns a copy of `credentials` (secrets copied into new wiped-on-destruction buffers; the
+// token source and OAuth 1.0a keys shared).
+Credentials CopyCredentials(const Credentials& credentials);
+
 // What a set of credentials can supply; a mechanism declares which of these it needs.
 enum Need : uint32_t {
   kNeedUsername = 1u << 0,
@@ -86,6 +92,35 @@ inline constexpr uint32_t kSecretNeeds =
 // `Need` bits, with kNeedPassword added for kNeedKerberos when the Kerberos login uses the
 // password (no ticket, no keytab), so that a refused password is not tried again through a KDC.
 uint32_t SecretsUsed(const Credentials& credentials, uint32_t needs);
+
+// What one login attempt asks of a `CredentialSource`.
+struct CredentialRequest {
+  std::string_view mechanism;  // the wire name: "NTLM", "SCRAM-SHA-256", "+USER"
+  uint32_t needs = 0;          // its `Need` bits
+};
+
+// Credentials given per mechanism, asked for only when that mechanism is about to run: a caller
+// can answer differently per mechanism (Exchange may want "HERE\jdoe" for NTLM and "jdoe" for
+// LOGIN) and can prompt late (a GUI asks for the password only when a mechanism needs it). The
+// plain `Credentials` struct stays the simple default (`LoginRequest::credentials`). A source is
+// used by one login at a time.
+//
+//   auto source = UserPerMechanism(creds, {{"NTLM", "HERE\\jdoe"}});
+//   request.credential_source = source.get();
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  // Returns the `Need` bits this source can answer; the policy skips mechanisms needing more.
+  virtual uint32_t Available() const = 0;
+  // Returns the credentials for one attempt. A failure fails that attempt only (kMechanism moves
+  // on quietly: a prompt the user cancelled, say).
+  virtual absl::StatusOr<Credentials> For(const CredentialRequest& request) = 0;
+};
+
+// Returns a source that answers with `base`, its user name replaced by `users[mechanism]` where
+// one is given (mechanism names in any case). Keeps a reference to `base`.
+std::unique_ptr<CredentialSource> UserPerMechanism(const Credentials& base,
+                                                   std::map<std::string, std::string> users);
 
 }  // namespace saslkit
 

@@ -77,6 +77,7 @@ struct Wording {
   std::string_view text;
   FailureReason reason;
   std::string_view remedy;
+  bool decisive = true;  // outweighs the code (see Diagnosis)
 };
 
 constexpr Wording kWordings[] = {
@@ -100,19 +101,19 @@ constexpr Wording kWordings[] = {
      "sign in once through the provider's web page, then try again"},
     // Common phrases of servers that send no response code (Cyrus IMAP: "NO authentication
     // failure"; many POP3 servers: "-ERR invalid login").
-    {"authentication failure", FailureReason::kBadCredentials, ""},
-    {"authentication failed", FailureReason::kBadCredentials, ""},
-    {"invalid credentials", FailureReason::kBadCredentials, ""},
-    {"invalid login", FailureReason::kBadCredentials, ""},
-    {"invalid password", FailureReason::kBadCredentials, ""},
-    {"incorrect password", FailureReason::kBadCredentials, ""},
-    {"password incorrect", FailureReason::kBadCredentials, ""},
-    {"credentials were incorrect", FailureReason::kBadCredentials, ""},
-    {"username and password not accepted", FailureReason::kBadCredentials, ""},
+    {"authentication failure", FailureReason::kBadCredentials, "", false},
+    {"authentication failed", FailureReason::kBadCredentials, "", false},
+    {"invalid credentials", FailureReason::kBadCredentials, "", false},
+    {"invalid login", FailureReason::kBadCredentials, "", false},
+    {"invalid password", FailureReason::kBadCredentials, "", false},
+    {"incorrect password", FailureReason::kBadCredentials, "", false},
+    {"password incorrect", FailureReason::kBadCredentials, "", false},
+    {"credentials were incorrect", FailureReason::kBadCredentials, "", false},
+    {"username and password not accepted", FailureReason::kBadCredentials, "", false},
     {"unsupported authentication mechanism", FailureReason::kMechanismUnsupported, ""},
     {"unrecognized authentication type", FailureReason::kMechanismUnsupported, ""},
     {"mechanism not supported", FailureReason::kMechanismUnsupported, ""},
-    {"try again later", FailureReason::kTemporary, ""},
+    {"try again later", FailureReason::kTemporary, "", false},
 };
 
 }  // namespace
@@ -153,7 +154,7 @@ std::string RemedyOf(const absl::Status& status) {
 Diagnosis DiagnoseWording(std::string_view reply) {
   const std::string lower = absl::AsciiStrToLower(Av(reply.substr(0, 4096)));
   for (const Wording& w : kWordings) {
-    if (absl::StrContains(lower, Av(w.text))) return {w.reason, w.remedy};
+    if (absl::StrContains(lower, Av(w.text))) return {w.reason, w.remedy, w.decisive};
   }
   return {};
 }

@@ -49,6 +49,10 @@ std::string_view DefaultRemedy(FailureReason reason);
 struct Diagnosis {
   FailureReason reason = FailureReason::kUnknown;
   std::string_view remedy;  // empty: DefaultRemedy(reason)
+  // The wording outweighs the reply's code: a provider's own text (Gmail's app-password reply
+  // is 534 5.7.9), or "unsupported mechanism" under a generic code (Dovecot's POP3 sends
+  // "-ERR [AUTH] Unsupported authentication mechanism.").
+  bool decisive = false;
 };
 
 // Returns `status` with `reason` and `remedy` attached (replacing any earlier ones). A

@@ -1,6 +1,8 @@
 #include "sasl/login.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/cord.h"
@@ -27,12 +29,13 @@ bool OffersPlus(const std::vector<std::string>& offered) {
 
 // Runs one SASL mechanism over one exchange.
 absl::StatusOr<ExchangeOutcome> RunOne(AuthSession& session, const LoginRequest& request,
-                                       const MechanismInfo& info, const Selection& selection) {
+                                       const Credentials& credentials, const MechanismInfo& info,
+                                       const Selection& selection) {
   MechanismContext context;
   context.service = session.params().service;
   context.host = session.host();
   context.port = session.port();
-  context.credentials = request.credentials;
+  context.credentials = &credentials;
   context.random = request.random != nullptr ? request.random : &SystemRandom();
   context.tls = &session.transport().tls();
   context.server_offers_plus = OffersPlus(selection.offered);
@@ -52,12 +55,17 @@ absl::StatusOr<ExchangeOutcome> RunOne(AuthSession& session, const LoginRequest&
 }  // namespace
 
 absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& request) {
-  if (request.credentials == nullptr || request.registry == nullptr || request.policy == nullptr) {
+  if ((request.credentials == nullptr && request.credential_source == nullptr) ||
+      request.registry == nullptr || request.policy == nullptr) {
     return Error(ErrorKind::kBadInput, "login needs credentials, a registry and a policy");
   }
+  CredentialSource* const source = request.credential_source;
   ConnectionFacts facts;
   facts.tls = session.transport().tls().active;
-  facts.available = Available(*request.credentials, request.client_certificate);
+  facts.available =
+      source != nullptr
+          ? source->Available() | (request.client_certificate ? kNeedClientCertificate : 0u)
+          : Available(*request.credentials, request.client_certificate);
   facts.protocol = session.protocol();
   const Selection selection =
       request.policy->Choose(session.Offered(), *request.registry, facts);
@@ -67,17 +75,33 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
   absl::Status last_local;
   absl::Status last_unchecked;  // a refusal that said nothing of the credentials
   for (const MechanismInfo* info : selection.candidates) {
-    const uint32_t uses = SecretsUsed(*request.credentials, info->needs);
+    uint32_t uses = info->needs & kSecretNeeds;
+    if (source == nullptr) {
+      uses = SecretsUsed(*request.credentials, info->needs);
+    } else if ((info->needs & kNeedKerberos) != 0 && (facts.available & kNeedPassword) != 0) {
+      uses |= kNeedPassword;  // the source may answer Kerberos with the password
+    }
     if (!fallback.Admit(*info, uses)) continue;  // a refused secret; a later one may still do
     const absl::Time started = absl::Now();
     absl::Status status;
+    // Asked only now, so a source can answer per mechanism and prompt only when needed.
+    std::optional<Credentials> asked;
+    if (source != nullptr) {
+      auto given = source->For({.mechanism = info->name, .needs = info->needs});
+      if (given.ok()) {
+        asked = std::move(*given);
+      } else {
+        status = AnnotateOnce(given.status(), info->name);
+      }
+    }
+    const Credentials& credentials = asked ? *asked : *request.credentials;
     bool refreshed = false;
-    while (true) {
+    while (status.ok() || source == nullptr || asked) {
       if (info->Has(kProtocolNative)) {
-        status = session.RunNative(*info, *request.credentials);
+        status = session.RunNative(*info, credentials);
         if (status.ok()) status = session.OnAuthenticated("");
       } else {
-        auto outcome = RunOne(session, request, *info, selection);
+        auto outcome = RunOne(session, request, credentials, *info, selection);
         if (outcome.ok()) {
           result.lines_sent += outcome->lines_sent;
           status = session.OnAuthenticated(outcome->final_line);
@@ -88,15 +112,24 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
       status = DiagnoseRejection(session.params(), std::move(status));
       // An OAuth token the server called invalid or expired is refreshed once, then retried on
       // a new exchange.
-      if (!status.ok() && !refreshed && TokenRejected(status) && request.credentials->token &&
-          request.credentials->token->CanRefresh()) {
+      if (!status.ok() && !refreshed && TokenRejected(status) && credentials.token &&
+          credentials.token->CanRefresh()) {
         refreshed = true;
-        auto fresh = request.credentials->token->Refresh();
+        auto fresh = credentials.token->Refresh();
         if (fresh.ok()) continue;
         status = Annotate(fresh.status(), "refreshing the OAuth token after: " +
                                               std::string(status.message()));
       }
       break;
+    }
+    // A mechanism the server never listed and then refused without a telling reason was most
+    // likely not supported at all: move on quietly (PolicyOptions::try_unadvertised).
+    if (!status.ok() && KindOf(status) == ErrorKind::kRejected &&
+        (ReasonOf(status) == FailureReason::kUnknown ||
+         ReasonOf(status) == FailureReason::kNone) &&
+        std::find(selection.unadvertised.begin(), selection.unadvertised.end(), info->name) !=
+            selection.unadvertised.end()) {
+      status = WithReason(std::move(status), FailureReason::kMechanismUnsupported);
     }
     result.attempts.push_back({info->name, status, absl::Now() - started});
     if (status.ok()) {
@@ -105,7 +138,8 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
     }
     if (ClassifyFailure(status) == FailureClass::kLocal) last_local = status;
     if (ClassifyFailure(status) == FailureClass::kNotChecked) last_unchecked = status;
-    if (!fallback.Record(*info, uses, status)) {
+    const bool go_on = fallback.Record(*info, uses, status);
+    if (!go_on || request.policy->options().single_method) {
       if (ClassifyFailure(status) == FailureClass::kFatal) {
         return WithAttempts(status, result.attempts);
       }

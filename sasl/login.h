@@ -52,6 +52,9 @@ class AuthSession {
 
 struct LoginRequest {
   const Credentials* credentials = nullptr;
+  // Asked per attempt instead of `credentials` when set: a user name per mechanism, a password
+  // prompted only when a mechanism needs one (sasl/credentials.h).
+  CredentialSource* credential_source = nullptr;
   const Registry* registry = nullptr;
   const SelectionPolicy* policy = nullptr;
   MechanismOptions mechanism_options;

@@ -1,6 +1,7 @@
 #include "sasl/policy.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "sasl/failure_reason.h"
@@ -139,48 +140,66 @@ Selection SelectionPolicy::Choose(const std::vector<std::string>& offered,
       if (info == nullptr || !info->Has(kOAuth)) oauth_requested = false;
     }
   }
+  // Why `info` cannot be a candidate here, or nullopt. `advertised` is false for a mechanism the
+  // server did not list: a reusable secret or token is then never sent without TLS, whatever
+  // `allow_plaintext` says, since nothing shows the server even takes it.
+  auto unusable = [&](const MechanismInfo& info, bool advertised) -> std::optional<SkipReason> {
+    if (info.Has(kProtocolNative) && info.protocol != facts.protocol) {
+      return SkipReason::kOtherProtocol;
+    }
+    if (!Allowed(info)) return SkipReason::kNotAllowed;
+    if (info.Has(kOAuth) && !oauth_requested) return SkipReason::kOAuthNotRequested;
+    if (info.Has(kAnonymous) && options_.allowed.empty()) return SkipReason::kAnonymousNotRequested;
+    if (info.Has(kReusableSecret) && options_.secure_only) return SkipReason::kSecureOnly;
+    // Before TLS the offer is the attacker's word: no reusable secret unless the caller says so.
+    // An OAuth token is one too: whoever reads a bearer token can replay it until it expires.
+    const bool sends_secret = info.Has(kReusableSecret) || info.Has(kOAuth);
+    const bool needs_tls = info.Has(kNeedsTls) || info.Has(kChannelBinding) ||
+                           (sends_secret && (!options_.allow_plaintext || !advertised));
+    if (needs_tls && !facts.tls) return SkipReason::kNeedsTls;
+    if ((info.needs & facts.available) != info.needs) return SkipReason::kNoCredentials;
+    return std::nullopt;
+  };
   for (const std::string& raw : offered) {
     std::string name = UpperName(raw);
     if (!seen.insert(name).second) continue;
     out.offered.push_back(name);
     const MechanismInfo* info = registry.Find(name);
-    auto skip = [&](SkipReason r) { out.skipped.push_back({name, r}); };
-    if (info == nullptr) { skip(SkipReason::kUnknown); continue; }
-    if (info->Has(kProtocolNative) && info->protocol != facts.protocol) {
-      skip(SkipReason::kOtherProtocol);
-      continue;
+    if (info == nullptr) {
+      out.skipped.push_back({name, SkipReason::kUnknown});
+    } else if (auto why = unusable(*info, /*advertised=*/true)) {
+      out.skipped.push_back({name, *why});
+    } else {
+      out.candidates.push_back(info);
     }
-    if (!Allowed(*info)) { skip(SkipReason::kNotAllowed); continue; }
-    if (info->Has(kOAuth) && !oauth_requested) { skip(SkipReason::kOAuthNotRequested); continue; }
-    if (info->Has(kAnonymous) && options_.allowed.empty()) {
-      skip(SkipReason::kAnonymousNotRequested);
-      continue;
-    }
-    if (info->Has(kReusableSecret) && options_.secure_only) {
-      skip(SkipReason::kSecureOnly);
-      continue;
-    }
-    // Before TLS the offer is the attacker's word: no reusable secret unless the caller says so.
-    // An OAuth token is one too: whoever reads a bearer token can replay it until it expires.
-    const bool sends_secret = info->Has(kReusableSecret) || info->Has(kOAuth);
-    const bool needs_tls = info->Has(kNeedsTls) || info->Has(kChannelBinding) ||
-                           (sends_secret && !options_.allow_plaintext);
-    if (needs_tls && !facts.tls) { skip(SkipReason::kNeedsTls); continue; }
-    if ((info->needs & facts.available) != info->needs) {
-      skip(SkipReason::kNoCredentials);
-      continue;
-    }
-    out.candidates.push_back(info);
   }
   const bool simple_first = options_.prefer_simple;
-  std::stable_sort(out.candidates.begin(), out.candidates.end(),
-                   [simple_first](const MechanismInfo* a, const MechanismInfo* b) {
-                     if (simple_first && a->Has(kReusableSecret) != b->Has(kReusableSecret)) {
-                       return a->Has(kReusableSecret);
-                     }
-                     if (a->strength != b->strength) return a->strength > b->strength;
-                     return a->name < b->name;
-                   });
+  auto rank = [simple_first](const MechanismInfo* a, const MechanismInfo* b) {
+    if (simple_first && a->Has(kReusableSecret) != b->Has(kReusableSecret)) {
+      return a->Has(kReusableSecret);
+    }
+    if (a->strength != b->strength) return a->strength > b->strength;
+    return a->name < b->name;
+  };
+  std::stable_sort(out.candidates.begin(), out.candidates.end(), rank);
+  // MailBee's TryUnsupportedMethods: the named mechanisms the server did not list, after the
+  // listed ones, in the same order. Never with auto, never a protocol's own login.
+  if (options_.try_unadvertised && !options_.allowed.empty()) {
+    std::vector<const MechanismInfo*> extra;
+    for (const std::string& allowed : options_.allowed) {
+      const std::string name = UpperName(allowed);
+      if (!seen.insert(name).second) continue;
+      const MechanismInfo* info = registry.Find(name);
+      if (info == nullptr || info->Has(kProtocolNative)) continue;
+      if (unusable(*info, /*advertised=*/false)) continue;
+      extra.push_back(info);
+    }
+    std::stable_sort(extra.begin(), extra.end(), rank);
+    for (const MechanismInfo* info : extra) {
+      out.candidates.push_back(info);
+      out.unadvertised.push_back(info->name);
+    }
+  }
   return out;
 }
 

@@ -34,6 +34,15 @@ struct PolicyOptions {
   // Rejections that say nothing about the credentials (mechanism unsupported or too weak,
   // encryption required) do not count.
   int max_rejections = 2;
+  // Also try the allowed mechanisms the server does not list (MailBee's TryUnsupportedMethods):
+  // servers that accept more than they advertise. Tried after the listed ones, in the policy's
+  // order; a refusal that says nothing (or "unsupported") moves on quietly, uncounted. Only
+  // with an explicit allowed set, never a protocol's own login, never a reusable secret or a
+  // token without TLS (even with `allow_plaintext`).
+  bool try_unadvertised = false;
+  // Try only the first mechanism selected; its failure is the login's (MailBee's
+  // UseSingleMethodOnly). At most one attempt, whatever `max_rejections` says.
+  bool single_method = false;
 };
 
 // What the policy needs to know about the connection and the caller's credentials.
@@ -67,6 +76,7 @@ struct Selection {
   std::vector<std::string> offered;                // de-duplicated, upper case, server order
   std::vector<const MechanismInfo*> candidates;    // in the order to try
   std::vector<Skipped> skipped;                    // every other offered mechanism and why
+  std::vector<std::string> unadvertised;           // candidates the server did not list
 };
 
 // One mechanism tried during a login, and how it ended (`ReasonOf(status)` and

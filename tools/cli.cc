@@ -169,6 +169,16 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       }
       cl.max_rejections = n;
     } else if (arg == "--trace") { SASLKIT_RETURN_IF_ERROR(take(cl.anonymous_trace));
+    } else if (arg == "--try-unadvertised") {
+      SASLKIT_RETURN_IF_ERROR(flag(cl.try_unadvertised));
+    } else if (arg == "--single-method") { SASLKIT_RETURN_IF_ERROR(flag(cl.single_method));
+    } else if (arg == "--user-for") {
+      SASLKIT_RETURN_IF_ERROR(take(v));
+      const size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        return Usage("--user-for needs MECH=NAME, e.g. --user-for NTLM='HERE\\jdoe'");
+      }
+      cl.user_for[UpperName(v.substr(0, eq))] = v.substr(eq + 1);
     } else if (arg == "--starttls") {
       SASLKIT_RETURN_IF_ERROR(take(v));
       if (v == "required") cl.starttls = TlsMode::kStartTlsRequired;
@@ -256,6 +266,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     }
   }
   if (!cl.cert.empty() != !cl.key.empty()) return Usage("--cert and --key go together");
+  if (cl.try_unadvertised && cl.mechanisms.empty()) {
+    return Usage("--try-unadvertised needs --mech with the mechanisms to try (never with auto)");
+  }
   if (!cl.oauth_token_endpoint.empty() && (cl.client_id.empty() || cl.refresh_token_file.empty())) {
     return Usage("--oauth-token-endpoint needs --client-id and --refresh-token-file");
   }
@@ -392,6 +405,14 @@ MECHANISM SELECTION
                            stops at once (exit 8).
     OAuth mechanisms are used only when they are the only ones allowed.
     --trace TEXT           ANONYMOUS trace information (RFC 4505), e.g. an email address
+    --try-unadvertised     also try the --mech mechanisms the server does not list, after the
+                           listed ones (servers that accept more than they advertise); an
+                           "unsupported" refusal moves on and is not counted; never a password
+                           or token without TLS
+    --single-method        try only the first mechanism selected; its failure is the login's
+                           (at most one attempt, whatever --max-rejections says)
+    --user-for MECH=NAME   log in as NAME with MECH (repeatable), e.g. --user jdoe
+                           --user-for NTLM='HERE\jdoe' --user-for GSSAPI=jdoe@HERE.COM
 
 TLS
     --starttls required|auto|never  (default auto: upgrade when offered; a server that offers

@@ -8,6 +8,7 @@
 #define SASLKIT_TOOLS_CLI_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,6 +53,9 @@ struct CommandLine {
   bool no_simple_after_secure = false;
   bool secure_only = false;
   int max_rejections = 2;                  // --max-rejections
+  bool try_unadvertised = false;           // --try-unadvertised
+  bool single_method = false;              // --single-method
+  std::map<std::string, std::string> user_for;  // --user-for MECH=NAME
   std::string anonymous_trace;             // --trace (ANONYMOUS)
   std::optional<TlsMode> starttls;         // required|auto|never
   bool allow_plaintext = false;

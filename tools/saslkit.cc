@@ -184,6 +184,8 @@ SelectionPolicy Policy(const CommandLine& cl) {
   p.allow_plaintext = cl.allow_plaintext;
   p.secure_only = cl.secure_only;
   p.max_rejections = cl.max_rejections;
+  p.try_unadvertised = cl.try_unadvertised;
+  p.single_method = cl.single_method;
   return SelectionPolicy(std::move(p));
 }
 
@@ -437,6 +439,11 @@ int Run(const CommandLine& cl) {
   const bool authenticate = cl.verb == Verb::kAuth || !cl.user.empty() || credentials->token;
   if (authenticate) {
     LoginRequest request{.credentials = &*credentials, .registry = &registry, .policy = &policy};
+    std::unique_ptr<CredentialSource> per_mechanism;
+    if (!cl.user_for.empty()) {
+      per_mechanism = UserPerMechanism(*credentials, cl.user_for);
+      request.credential_source = per_mechanism.get();
+    }
     request.mechanism_options = mechanism_options;
     request.client_certificate = !cl.cert.empty();
     auto result = s.Authenticate(request);

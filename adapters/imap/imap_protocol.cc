@@ -383,7 +383,7 @@ Diagnosis DiagnoseAuth(std::string_view reply) {
   if (code == "PRIVACYREQUIRED") return {FailureReason::kEncryptionRequired};
   if (code == "CONTACTADMIN") return {FailureReason::kAccountProblem};
   Diagnosis wording = DiagnoseWording(reply);
-  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  if (wording.decisive) return wording;
   if (code == "AUTHENTICATIONFAILED") return {FailureReason::kBadCredentials};
   if (code == "CANNOT") return {FailureReason::kMechanismUnsupported};
   // RFC 9051 7.1.3: BAD is a command the server did not take (an unknown mechanism).

@@ -70,7 +70,7 @@ Diagnosis DiagnoseAuth(std::string_view reply) {
   }
   if (code == "SYS/PERM") return {FailureReason::kAccountProblem};
   Diagnosis wording = DiagnoseWording(reply);
-  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  if (wording.decisive) return wording;
   if (code == "AUTH") return {FailureReason::kBadCredentials};
   return wording;
 }

@@ -45,7 +45,7 @@ Diagnosis DiagnoseAuth(std::string_view reply) {
   // Provider wordings first: they reuse generic codes (Gmail's app-password reply is 534 5.7.9,
   // Microsoft 365's switches are 535 5.7.139).
   Diagnosis wording = DiagnoseWording(reply);
-  if (wording.reason != FailureReason::kUnknown && !wording.remedy.empty()) return wording;
+  if (wording.decisive) return wording;
   const std::string_view line = internal::LastReplyLine(reply);
   auto parsed = ParseSmtpReplyLine(line);
   if (!parsed.ok()) return wording;

@@ -73,6 +73,8 @@ TEST(DiagnoseTest, Pop3ResponseCodes) {
       {"-ERR [LOGIN-DELAY] Wait before logging in again", FailureReason::kTemporary},
       {"-ERR Unsupported authentication mechanism.", FailureReason::kMechanismUnsupported},
       {"-ERR no", FailureReason::kUnknown},
+      // Dovecot 2.3's POP3, seen in the lab: the wording outweighs the [AUTH] code.
+      {"-ERR [AUTH] Unsupported authentication mechanism.", FailureReason::kMechanismUnsupported},
   });
 }
 

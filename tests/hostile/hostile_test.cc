@@ -344,6 +344,73 @@ TEST(HostileFailures, CommandSendsTheAnonymousTrace) {
   EXPECT_TRUE(server.Saw("AUTH ANONYMOUS " + B64("bob@example.org")));
 }
 
+// ---- The seed's last knobs: unadvertised mechanisms, one method only, a user per mechanism --
+
+// Scripted: no real server in the lab hides a mechanism while accepting it (Postfix's
+// smtpd_discard_ehlo_keywords=auth also refuses AUTH with 503 5.5.1; Cyrus's
+// suppress_capabilities leaves AUTH= alone; Dovecot lists every auth_mechanisms entry).
+TEST(HostileKnobs, SmtpWithoutAnAuthLineTriesTheNamedMechanisms) {
+  HostileServer server(SmtpHello("250-hostile\r\n250 8BITMIME\r\n") +
+                       Script{Expect("AUTH SCRAM-SHA-256"),
+                              Send("504 5.5.4 Unrecognized authentication type\r\n"),
+                              Expect("AUTH CRAM-MD5"), Send(kCramChallenge), Expect(""),
+                              Send("235 2.7.0 ok\r\n")});
+  PolicyOptions policy = Allow({"SCRAM-SHA-256", "CRAM-MD5"});
+  policy.try_unadvertised = true;
+  policy.max_rejections = 1;  // the 504 must not count
+  Outcome out = RunClient(Protocol::kSmtp, server, {.mode = TlsMode::kNone, .policy = policy});
+  EXPECT_TRUE(out.status.ok()) << out.status << server.script_error();
+  EXPECT_EQ(out.mechanism, "CRAM-MD5");
+}
+
+TEST(HostileKnobs, ImapAndPop3MoveOnQuietlyFromAnUnadvertisedRefusal) {
+  {
+    HostileServer server(ImapHello("AUTH=PLAIN") +
+                         Script{Expect("A001 AUTHENTICATE DIGEST-MD5"), Send("A001 NO no\r\n"),
+                                Expect("A002 AUTHENTICATE CRAM-MD5"),
+                                Send("+ " + B64("<1@h>") + "\r\n"), Expect(""),
+                                Send("A002 OK [CAPABILITY IMAP4rev1] done\r\n")});
+    PolicyOptions policy = Allow({"CRAM-MD5", "DIGEST-MD5"});
+    policy.try_unadvertised = true;
+    policy.max_rejections = 1;
+    Outcome out = RunClient(Protocol::kImap, server, {.mode = TlsMode::kNone, .policy = policy});
+    EXPECT_TRUE(out.status.ok()) << out.status << server.script_error();
+    EXPECT_EQ(out.mechanism, "CRAM-MD5");
+  }
+  {
+    HostileServer server(Pop3Hello("USER\r\n") +
+                         Script{Expect("AUTH CRAM-MD5"), Send("+ " + B64("<1@h>") + "\r\n"),
+                                Expect(""), Send("+OK in\r\n")});
+    PolicyOptions policy = Allow({"CRAM-MD5"});
+    policy.try_unadvertised = true;
+    Outcome out = RunClient(Protocol::kPop3, server, {.mode = TlsMode::kNone, .policy = policy});
+    EXPECT_TRUE(out.status.ok()) << out.status << server.script_error();
+    EXPECT_EQ(out.mechanism, "CRAM-MD5");
+  }
+}
+
+TEST(HostileKnobs, UnadvertisedNeverSendsAPasswordWithoutTls) {
+  HostileServer server(SmtpHello("250-hostile\r\n250 8BITMIME\r\n") +
+                       Script{Expect("QUIT"), Send("221 bye\r\n")});
+  PolicyOptions policy = Allow({"PLAIN", "LOGIN"});  // plaintext allowed for listed ones only
+  policy.try_unadvertised = true;
+  Outcome out = RunClient(Protocol::kSmtp, server, {.mode = TlsMode::kNone, .policy = policy});
+  ExpectContained(out, ErrorKind::kNoSupportedMechanisms, server);
+  EXPECT_FALSE(server.Saw("AUTH"));
+}
+
+TEST(HostileKnobs, SingleMethodStopsAfterTheFirst) {
+  HostileServer server(SmtpCramThenPlain() +
+                       Script{Send("535 5.7.8 Authentication credentials invalid\r\n"),
+                              Drain()});
+  PolicyOptions policy = Allow({});
+  policy.single_method = true;
+  Outcome out = RunClient(Protocol::kSmtp, server, {.mode = TlsMode::kNone, .policy = policy});
+  ExpectContained(out, ErrorKind::kRejected, server);
+  EXPECT_FALSE(server.Saw("AUTH PLAIN"));
+  EXPECT_EQ(AttemptsOf(out.status).size(), 1u);
+}
+
 // ---- SMTP -------------------------------------------------------------------------------------
 
 TEST(HostileSmtp, StartTlsResponseInjectionIsRefused) {

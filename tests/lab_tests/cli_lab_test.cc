@@ -128,6 +128,51 @@ TEST(CliLab, KdcRefusingThePasswordIsARejectionAndNoOtherMechanismRetriesIt) {
   EXPECT_THAT(r.out, Not(HasSubstr("{\"mechanism\":\"CRAM-MD5\"")));
 }
 
+// The seed's Exchange case on a real server: the secure method wants one login name, the simple
+// one another. SCRAM-SHA-256 as "nobody" is refused; the one simple fallback logs in as alice.
+TEST(CliLab, UserPerMechanismOnEveryProtocol) {
+  const char* ports[] = {"SASLKIT_LAB_IMAP_PORT", "SASLKIT_LAB_POP3_PORT",
+                         "SASLKIT_LAB_SUBMISSION_PORT"};
+  const char* schemes[] = {"imap", "pop3", "smtp"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string url = Url(schemes[i], ports[i]);
+    CliRun r = Saslkit("auth " + url + " --user nobody --user-for PLAIN=" +
+                           LabEnv::Get().Value("SASLKIT_LAB_ALICE_USER") + " --cafile " +
+                           LabEnv::Get().Value("SASLKIT_LAB_CA") +
+                           " --timeout 10 --mech SCRAM-SHA-256,PLAIN --json",
+                       LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+    EXPECT_EQ(r.code, 0) << url << r.out;
+    EXPECT_THAT(r.out, HasSubstr("\"mechanism\":\"PLAIN\",\"tls\"")) << url;
+    EXPECT_EQ(AttemptCount(r.out), 2) << url << r.out;
+    // With one method only, the refused SCRAM-SHA-256 is the end.
+    r = Saslkit("auth " + url + " --user nobody --user-for PLAIN=alice --cafile " +
+                    LabEnv::Get().Value("SASLKIT_LAB_CA") +
+                    " --timeout 10 --mech SCRAM-SHA-256,PLAIN --single-method --json",
+                LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+    EXPECT_EQ(r.code, 4) << url << r.out;
+    EXPECT_EQ(AttemptCount(r.out), 1) << url << r.out;
+  }
+}
+
+// Dovecot lists neither NTLM nor -PLUS; named with --try-unadvertised they are tried, refused
+// as unsupported on every protocol, and neither refusal counts against a budget of one.
+TEST(CliLab, UnadvertisedMechanismsRefusedAsUnsupportedAreNotCounted) {
+  const char* ports[] = {"SASLKIT_LAB_IMAP_PORT", "SASLKIT_LAB_POP3_PORT",
+                         "SASLKIT_LAB_SUBMISSION_PORT"};
+  const char* schemes[] = {"imap", "pop3", "smtp"};
+  for (int i = 0; i < 3; ++i) {
+    const std::string url = Url(schemes[i], ports[i]);
+    CliRun r = Saslkit("auth " + url + Common() +
+                           " --mech NTLM,SCRAM-SHA-1-PLUS --try-unadvertised --max-rejections 1 "
+                           "--json",
+                       LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
+    EXPECT_EQ(r.code, 4) << url << r.out;
+    EXPECT_EQ(AttemptCount(r.out), 2) << url << r.out;
+    EXPECT_THAT(r.out, HasSubstr("\"reason\":\"mechanism_unsupported\"")) << url;
+    EXPECT_THAT(r.out, Not(HasSubstr("bad_credentials"))) << url;
+  }
+}
+
 TEST(CliLab, MechTypoIsAUsageErrorNamingTheClosestName) {
   CliRun r = Saslkit("auth " + Url("imap", "SASLKIT_LAB_IMAP_PORT") + Common() +
                          " --mech SCRAM-SHA256",

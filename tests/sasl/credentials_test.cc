@@ -62,5 +62,23 @@ TEST(LendTokenTest, DefaultPassesTokensFailureWithoutCallingBack) {
   EXPECT_FALSE(called);
 }
 
+TEST(CredentialSourceTest, UserPerMechanismAnswersEachMechanismWithItsName) {
+  Credentials base;
+  base.username = "jdoe";
+  base.password = SecretString("pw");
+  base.domain = "HERE";
+  auto source = UserPerMechanism(base, {{"ntlm", "HERE\\jdoe"}, {"GSSAPI", "jdoe@HERE.COM"}});
+  EXPECT_EQ(source->Available() & (kNeedUsername | kNeedPassword), kNeedUsername | kNeedPassword);
+  auto ntlm = source->For({.mechanism = "NTLM", .needs = kNeedUsername | kNeedPassword});
+  ASSERT_TRUE(ntlm.ok());
+  EXPECT_EQ(ntlm->username, "HERE\\jdoe");
+  EXPECT_EQ(ntlm->password.view(), "pw");
+  EXPECT_EQ(ntlm->domain, "HERE");
+  auto login = source->For({.mechanism = "LOGIN", .needs = kNeedUsername | kNeedPassword});
+  ASSERT_TRUE(login.ok());
+  EXPECT_EQ(login->username, "jdoe");
+  EXPECT_EQ(source->For({.mechanism = "gssapi"})->username, "jdoe@HERE.COM");
+}
+
 }  // namespace
 }  // namespace saslkit

@@ -322,6 +322,28 @@ TEST(PolicyTest, PlusRejectionLetsTheUnboundMechanismFollowOnce) {
   EXPECT_EQ(f.telling_failure(), 1);  // the unbound one says more about the password
 }
 
+TEST(PolicyTest, UnadvertisedMechanismsComeAfterTheOfferedOnesOnlyWhenNamed) {
+  Registry r = PolicyRegistry();
+  SelectionPolicy policy({.allowed = {"PLAIN", "CRAM-MD5", "SCRAM-SHA-256", "DIGEST-MD5"},
+                          .try_unadvertised = true});
+  Selection s = policy.Choose({"PLAIN", "CRAM-MD5"}, r, Tls());
+  EXPECT_THAT(Names(s), ElementsAre("CRAM-MD5", "PLAIN", "SCRAM-SHA-256", "DIGEST-MD5"));
+  EXPECT_THAT(s.unadvertised, ElementsAre("SCRAM-SHA-256", "DIGEST-MD5"));
+  // Never with auto.
+  SelectionPolicy automatic({.try_unadvertised = true});
+  EXPECT_THAT(Names(automatic.Choose({"PLAIN"}, r, Tls())), ElementsAre("PLAIN"));
+  // Never a reusable secret or a token without TLS, even where plaintext is allowed for the
+  // advertised ones; a secure mechanism may go.
+  SelectionPolicy plaintext({.allowed = {"PLAIN", "LOGIN", "CRAM-MD5"},
+                             .allow_plaintext = true, .try_unadvertised = true});
+  Selection p = plaintext.Choose({"LOGIN"}, r, ConnectionFacts{.tls = false, .available = kPassword});
+  EXPECT_THAT(Names(p), ElementsAre("LOGIN", "CRAM-MD5"));
+  EXPECT_THAT(p.unadvertised, ElementsAre("CRAM-MD5"));
+  // Off: the named but unlisted ones are not candidates.
+  SelectionPolicy off({.allowed = {"SCRAM-SHA-256"}});
+  EXPECT_TRUE(off.Choose({"PLAIN"}, r, Tls()).candidates.empty());
+}
+
 TEST(PolicyTest, NoneLeftSaysInOneLineWhatIsNotOffered) {
   Registry r = PolicyRegistry();
   SelectionPolicy policy({.allowed = {"SCRAM-SHA-256"}});

@@ -4,6 +4,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mechanisms/builtins.h"
+#include "sasl/base64.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/scripted_transport.h"
@@ -37,6 +38,40 @@ struct Fixture {
   Registry registry = BuiltinRegistry();
   SelectionPolicy policy;
 };
+
+// A source that records what it was asked, and answers late (as a GUI prompting would).
+class RecordingSource final : public CredentialSource {
+ public:
+  uint32_t Available() const override { return kNeedUsername | kNeedPassword; }
+  absl::StatusOr<Credentials> For(const CredentialRequest& request) override {
+    asked.emplace_back(request.mechanism);
+    Credentials c;
+    c.username = request.mechanism == "CRAM-MD5" ? "HERE\\jdoe" : "jdoe";
+    c.password = SecretString("pw");
+    return c;
+  }
+  std::vector<std::string> asked;
+};
+
+TEST(SmtpClientTest, CredentialSourceIsAskedPerMechanismOnlyWhenItRuns) {
+  Fixture f;
+  f.transport->QueueLine("220 hi").QueueLine("250-hi").QueueLine("250 AUTH PLAIN CRAM-MD5 LOGIN");
+  f.policy = SelectionPolicy({.allow_plaintext = true});
+  ASSERT_OK_AND_ASSIGN(auto smtp, f.Open());
+  f.transport->QueueLine("334 PDEyMzQ1QGhvc3Q+")
+      .QueueLine("535 5.7.8 no")
+      .QueueLine("235 2.7.0 ok");
+  RecordingSource source;
+  LoginRequest request = f.Request();
+  request.credentials = nullptr;
+  request.credential_source = &source;
+  ASSERT_OK_AND_ASSIGN(LoginResult r, smtp->Authenticate(request));
+  EXPECT_EQ(r.mechanism, "PLAIN");
+  // Asked for CRAM-MD5 and PLAIN, never for LOGIN, which did not run.
+  EXPECT_EQ(source.asked, (std::vector<std::string>{"CRAM-MD5", "PLAIN"}));
+  EXPECT_THAT(f.transport->written(), HasSubstr(Base64Encode("HERE\\jdoe")));
+  EXPECT_THAT(f.transport->written(), HasSubstr(Base64Encode(std::string("\0jdoe\0pw", 8))));
+}
 
 TEST(SmtpClientTest, StartTlsThenAuthPlain) {
   Fixture f;
