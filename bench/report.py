@@ -293,23 +293,32 @@ def main():
                "per exchange",
                "%.1f at most" % max(ours_calls), max(ours_calls) == 0)
 
-    w("## SCRAM: PBKDF2 and the salted-password cache\n")
+    w("## SCRAM: PBKDF2 and the salted-password cache; primitives; the random source\n")
     w("| Benchmark | CPU time | |")
     w("|---|---:|---|")
     pb = {}
     for name in ["BM_Pbkdf2_Sha1_Saslkit", "BM_Pbkdf2_Sha1_OpenSsl", "BM_Pbkdf2_Sha1_Compressions",
                  "BM_Pbkdf2_Sha256_Saslkit", "BM_Pbkdf2_Sha256_OpenSsl",
                  "BM_Pbkdf2_Sha256_Compressions", "BM_Hmac_Md5_Saslkit", "BM_Hmac_Md5_OneShot",
-                 "BM_Digest_Md5_Saslkit", "BM_Digest_Md5_EvpDigest"]:
+                 "BM_Digest_Md5_Saslkit", "BM_Digest_Md5_EvpDigest",
+                 "BM_Random_Nonce18_Saslkit", "BM_Random_Nonce18_RandBytes"]:
         b = benchmarks.get(name)
         if not b or b.get("error_occurred"):
             continue
         pb[name] = to_ns(b["cpu_time"], b["time_unit"])
         what = {"Saslkit": "saslkit", "OpenSsl": "PKCS5_PBKDF2_HMAC",
                 "Compressions": "8192 bare compressions (the floor at 4096 iterations)",
-                "OneShot": "OpenSSL HMAC()", "EvpDigest": "OpenSSL EVP_Digest()"}
-        w("| %s | %s | %s |" % (name, fmt_time(pb[name]), what.get(name.split("_")[-1], "")))
+                "OneShot": "OpenSSL HMAC()", "EvpDigest": "OpenSSL EVP_Digest()",
+                "RandBytes": "an 18-octet nonce from OpenSSL's RAND_bytes"}
+        label = what.get(name.split("_")[-1], "")
+        if name == "BM_Random_Nonce18_Saslkit":
+            label = "an 18-octet nonce from the default source (SystemRandom())"
+        w("| %s | %s | %s |" % (name, fmt_time(pb[name]), label))
     w("")
+    rs, rb = pb.get("BM_Random_Nonce18_Saslkit"), pb.get("BM_Random_Nonce18_RandBytes")
+    if rs and rb:
+        w("- An 18-octet nonce: the default source is %s cheaper than RAND_bytes." %
+          fmt_ratio(rb / rs))
     for h in ["Sha1", "Sha256"]:
         ours = pb.get("BM_Pbkdf2_%s_Saslkit" % h)
         ossl = pb.get("BM_Pbkdf2_%s_OpenSsl" % h)
