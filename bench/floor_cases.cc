@@ -1,13 +1,20 @@
-// The crypto floor of each exchange: the bare OpenSSL 3 calls the mechanism cannot avoid (its
-// digests, MACs, key derivation and cipher, one-shot, with algorithms fetched once per process
-// where a fetch is needed at all), the encoding its messages need (hex, base64) and the bytes of
-// the response built in one buffer that is wiped afterwards. No parsing of server messages, no
-// state machine, no error reporting: what any client must spend at the least.
+// The crypto floor of each exchange: the OpenSSL 3 calls the mechanism cannot avoid, prepared
+// the way saslkit prepares its own (mechanisms/internal/crypto.cc, pbkdf2.cc): MD5, SHA-1 and
+// SHA-256 through the low-level calls (no provider fetch, no context allocation per call), HMAC
+// from pad states hashed once per key, PBKDF2 at two compressions per iteration, the warm SCRAM
+// exchange from the pad states its cache holds; MD4 and RC4 fetched once per process. Then the
+// encoding its messages need (hex, base64) and the bytes of the response built in one buffer
+// that is wiped afterwards. No parsing of server messages, no state machine, no error reporting
+// and no nonce: what any client must spend at the least.
+// The low-level digest calls are deprecated in OpenSSL 3 but remain, and saslkit runs them.
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/md5.h>
 #include <openssl/provider.h>
+#include <openssl/sha.h>
 
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -35,17 +42,91 @@ struct Mac {
   std::string_view view() const { return {reinterpret_cast<const char*>(bytes), size}; }
 };
 
-Mac Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+constexpr size_t kBlock = 64;  // MD5, SHA-1 and SHA-256
+
+struct Md5Hash {
+  using Ctx = MD5_CTX;
+  static constexpr unsigned kSize = MD5_DIGEST_LENGTH;
+  static void Init(Ctx* c) { MD5_Init(c); }
+  static void Update(Ctx* c, const void* d, size_t n) { MD5_Update(c, d, n); }
+  static void Final(unsigned char* out, Ctx* c) { MD5_Final(out, c); }
+};
+struct Sha1Hash {
+  using Ctx = SHA_CTX;
+  static constexpr unsigned kSize = SHA_DIGEST_LENGTH;
+  static void Init(Ctx* c) { SHA1_Init(c); }
+  static void Update(Ctx* c, const void* d, size_t n) { SHA1_Update(c, d, n); }
+  static void Final(unsigned char* out, Ctx* c) { SHA1_Final(out, c); }
+  static void Transform(Ctx* c, const unsigned char* block) { SHA1_Transform(c, block); }
+  static uint32_t* State(Ctx& c) { return &c.h0; }
+};
+struct Sha256Hash {
+  using Ctx = SHA256_CTX;
+  static constexpr unsigned kSize = SHA256_DIGEST_LENGTH;
+  static void Init(Ctx* c) { SHA256_Init(c); }
+  static void Update(Ctx* c, const void* d, size_t n) { SHA256_Update(c, d, n); }
+  static void Final(unsigned char* out, Ctx* c) { SHA256_Final(out, c); }
+  static void Transform(Ctx* c, const unsigned char* block) { SHA256_Transform(c, block); }
+  static uint32_t* State(Ctx& c) { return c.h; }
+};
+
+template <typename H>
+Mac Digest(std::string_view data) {
   Mac m;
-  HMAC(md, key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), m.bytes, &m.size);
+  typename H::Ctx c;
+  H::Init(&c);
+  H::Update(&c, data.data(), data.size());
+  H::Final(m.bytes, &c);
+  OPENSSL_cleanse(&c, sizeof(c));
+  m.size = H::kSize;
   return m;
 }
 
-Mac Digest(const EVP_MD* md, std::string_view data) {
-  Mac m;
-  EVP_Digest(data.data(), data.size(), m.bytes, &m.size, md, nullptr);
-  return m;
+// HMAC's two pad blocks hashed once for a key (RFC 2104 2); each MAC then starts from a copy.
+template <typename H>
+struct PadStates {
+  typename H::Ctx inner, outer;
+
+  explicit PadStates(std::string_view key) {
+    unsigned char k[kBlock] = {};
+    if (key.size() > kBlock) {
+      const Mac hashed = Digest<H>(key);
+      std::memcpy(k, hashed.bytes, hashed.size);
+    } else {
+      std::memcpy(k, key.data(), key.size());
+    }
+    unsigned char pad[kBlock];
+    for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;
+    H::Init(&inner);
+    H::Update(&inner, pad, kBlock);
+    for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;
+    H::Init(&outer);
+    H::Update(&outer, pad, kBlock);
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+  }
+  ~PadStates() {
+    OPENSSL_cleanse(&inner, sizeof(inner));
+    OPENSSL_cleanse(&outer, sizeof(outer));
+  }
+
+  Mac Compute(std::string_view data) const {
+    Mac m;
+    typename H::Ctx c = inner;
+    H::Update(&c, data.data(), data.size());
+    H::Final(m.bytes, &c);
+    c = outer;
+    H::Update(&c, m.bytes, H::kSize);
+    H::Final(m.bytes, &c);
+    OPENSSL_cleanse(&c, sizeof(c));
+    m.size = H::kSize;
+    return m;
+  }
+};
+
+template <typename H>
+Mac Hmac(std::string_view key, std::string_view data) {
+  return PadStates<H>(key).Compute(data);
 }
 
 // ---- PLAIN, LOGIN, XOAUTH2, OAUTHBEARER: the message bytes only ----------------------------
@@ -112,7 +193,7 @@ bool BearerFloorRun(bool oauthbearer) {
 // ---- CRAM-MD5: one HMAC-MD5 and a hex encode (RFC 2195 2) ----------------------------------
 
 std::string CramMd5Floor() {
-  const Mac mac = Hmac(EVP_md5(), kCramMd5Password, kCramMd5Challenge);
+  const Mac mac = Hmac<Md5Hash>(kCramMd5Password, kCramMd5Challenge);
   std::string m;
   m.reserve(kCramMd5User.size() + 33);
   m.append(kCramMd5User).push_back(' ');
@@ -123,25 +204,24 @@ std::string CramMd5Floor() {
 // ---- DIGEST-MD5: seven MD5s, their hex, the response (RFC 2831 2.1.2.1) --------------------
 
 std::string DigestMd5Floor() {
-  const EVP_MD* md5 = EVP_md5();
   std::string buf;
   buf.reserve(256);
   buf.append(kDigestUser).append(":").append(kDigestRealm).append(":").append(kDigestPassword);
-  Mac secret = Digest(md5, buf);
+  Mac secret = Digest<Md5Hash>(buf);
   Wipe(buf);
   buf.assign(secret.view()).append(":").append(kDigestNonce).append(":").append(kDigestCnonce);
-  Mac a1 = Digest(md5, buf);
+  Mac a1 = Digest<Md5Hash>(buf);
   Wipe(buf);
   std::string ha1;
   AppendHex(ha1, a1.bytes, a1.size);
   const std::string uri = std::string(kDigestService) + "/" + std::string(kDigestHost);
   auto kd = [&](std::string_view a2) {
-    const Mac h2 = Digest(md5, a2);
+    const Mac h2 = Digest<Md5Hash>(a2);
     std::string in = ha1;
     in.append(":").append(kDigestNonce).append(":00000001:").append(kDigestCnonce);
     in.append(":auth:");
     AppendHex(in, h2.bytes, h2.size);
-    const Mac k = Digest(md5, in);
+    const Mac k = Digest<Md5Hash>(in);
     Wipe(in);
     std::string hex;
     AppendHex(hex, k.bytes, k.size);
@@ -198,24 +278,26 @@ struct NtlmFloorOutput {
 };
 
 NtlmFloorOutput NtlmV2Floor() {
-  const EVP_MD* md5 = EVP_md5();
   const std::string server_challenge = Unhex(kNtlmServerChallengeHex);
   const std::string client_challenge(8, '\xaa');
   const std::string session_key(16, '\x55');
   // The target information of the CHALLENGE, as the blob carries it (MS-NLMP 2.2.2.7).
   static const std::string target_info = Unhex(kNtlmChallengeHex).substr(0x44);
   std::string password16 = Utf16Le(kNtlmPassword);
-  Mac nt_hash = Digest(Legacy().md4, password16);
+  Mac nt_hash;
+  EVP_Digest(password16.data(), password16.size(), nt_hash.bytes, &nt_hash.size, Legacy().md4,
+             nullptr);
   OPENSSL_cleanse(password16.data(), password16.size());
   const std::string identity = Utf16Le("USER") + Utf16Le(kNtlmDomain);
-  Mac key = Hmac(md5, nt_hash.view(), identity);
+  Mac key = Hmac<Md5Hash>(nt_hash.view(), identity);
   // temp = 0x0101, Z(6), time, client challenge, Z(4), target info, Z(4).
   std::string temp("\x01\x01\0\0\0\0\0\0", 8);
   temp.append(8, '\0').append(client_challenge).append(4, '\0').append(target_info);
   temp.append(4, '\0');
-  Mac proof = Hmac(md5, key.view(), server_challenge + temp);
-  Mac lm = Hmac(md5, key.view(), server_challenge + client_challenge);
-  Mac base = Hmac(md5, key.view(), proof.view());
+  const PadStates<Md5Hash> keyed(key.view());
+  Mac proof = keyed.Compute(server_challenge + temp);
+  Mac lm = keyed.Compute(server_challenge + client_challenge);
+  Mac base = keyed.Compute(proof.view());
   NtlmFloorOutput out;
   out.nt_response.assign(proof.view()).append(temp);
   out.lm_response.assign(lm.view()).append(client_challenge);
@@ -237,22 +319,65 @@ NtlmFloorOutput NtlmV2Floor() {
 
 // ---- SCRAM: PBKDF2, ClientKey, StoredKey, the proof, ServerKey, ServerSignature ------------
 
-std::string ScramFloor(const ScramVector& v, bool warm) {
-  const EVP_MD* md = v.md();
-  const int size = EVP_MD_get_size(md);
-  unsigned char salted[EVP_MAX_MD_SIZE];
-  if (warm) {
-    std::memcpy(salted, Unhex(v.salted_password_hex).data(), static_cast<size_t>(size));
-  } else {
-    // s= is decoded (EVP_DecodeBlock keeps the padding's zero octets: drop them).
-    unsigned char salt[64];
-    int salt_size = EVP_DecodeBlock(salt, reinterpret_cast<const unsigned char*>(v.salt64.data()),
-                                    static_cast<int>(v.salt64.size()));
-    for (size_t i = v.salt64.size(); i > 0 && v.salt64[i - 1] == '='; --i) --salt_size;
-    PKCS5_PBKDF2_HMAC(kScramPassword.data(), static_cast<int>(kScramPassword.size()), salt,
-                      salt_size, v.iterations, md, size, salted);
+// PBKDF2-HMAC (RFC 8018 5.2) for one block (SCRAM's key is one digest long), from pad states, at
+// two compressions per iteration: after U_1 every HMAC input is one digest, so its padded
+// block has a fixed shape and is compressed straight from the saved chaining words.
+template <typename H>
+void Pbkdf2(const PadStates<H>& password, std::string_view salt, int iterations,
+            unsigned char* out) {
+  Mac u = password.Compute(std::string(salt) + std::string("\0\0\0\1", 4));
+  unsigned char block[kBlock] = {};
+  std::memcpy(block, u.bytes, H::kSize);
+  block[H::kSize] = 0x80;
+  const uint64_t bits = (kBlock + H::kSize) * 8;
+  for (int i = 0; i < 8; ++i) block[kBlock - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  std::memcpy(out, u.bytes, H::kSize);
+  typename H::Ctx work = password.inner;
+  uint32_t* const h = H::State(work);
+  auto state_to_block = [&] {
+    for (size_t w = 0; w < H::kSize / 4; ++w) {
+      uint32_t big = h[w];
+      if constexpr (std::endian::native == std::endian::little) big = __builtin_bswap32(big);
+      std::memcpy(block + 4 * w, &big, 4);
+    }
+  };
+  for (int j = 1; j < iterations; ++j) {
+    std::memcpy(h, H::State(const_cast<typename H::Ctx&>(password.inner)), H::kSize);
+    H::Transform(&work, block);
+    state_to_block();
+    std::memcpy(h, H::State(const_cast<typename H::Ctx&>(password.outer)), H::kSize);
+    H::Transform(&work, block);
+    state_to_block();
+    for (size_t k = 0; k < H::kSize; ++k) out[k] ^= block[k];
   }
-  const std::string_view salted_view(reinterpret_cast<char*>(salted), static_cast<size_t>(size));
+  OPENSSL_cleanse(block, sizeof(block));
+  OPENSSL_cleanse(&work, sizeof(work));
+  OPENSSL_cleanse(&u, sizeof(u));
+}
+
+// What the warm exchange starts from, as saslkit's `SaltedPasswordCache` holds it: ClientKey and
+// the pad states of StoredKey and ServerKey.
+template <typename H>
+struct WarmKeys {
+  Mac client_key;
+  PadStates<H> stored_key;
+  PadStates<H> server_key;
+
+  static const WarmKeys& For(const ScramVector& v) {
+    static const WarmKeys* keys = [&v] {
+      const std::string salted = Unhex(v.salted_password_hex);
+      const PadStates<H> salted_key(salted);
+      const Mac client_key = salted_key.Compute("Client Key");
+      const Mac server_key = salted_key.Compute("Server Key");
+      return new WarmKeys{client_key, PadStates<H>(Digest<H>(client_key.view()).view()),
+                          PadStates<H>(server_key.view())};
+    }();
+    return *keys;
+  }
+};
+
+template <typename H>
+std::string ScramFloor(const ScramVector& v, bool warm) {
   // AuthMessage = client-first-bare "," server-first "," client-final-without-proof.
   const std::string_view final_message = v.client_final;
   const std::string_view without_proof = final_message.substr(0, final_message.find(",p="));
@@ -260,9 +385,31 @@ std::string ScramFloor(const ScramVector& v, bool warm) {
   auth.reserve(256);
   auth.append(v.client_first.substr(3)).append(",").append(v.server_first).append(",");
   auth.append(without_proof);
-  Mac client_key = Hmac(md, salted_view, "Client Key");
-  Mac stored_key = Digest(md, client_key.view());
-  Mac signature = Hmac(md, stored_key.view(), auth);
+  Mac client_key, signature, server_signature;
+  if (warm) {
+    const WarmKeys<H>& keys = WarmKeys<H>::For(v);
+    client_key = keys.client_key;
+    signature = keys.stored_key.Compute(auth);
+    server_signature = keys.server_key.Compute(auth);
+  } else {
+    // s= is decoded (EVP_DecodeBlock keeps the padding's zero octets: drop them).
+    unsigned char salt[64];
+    int salt_size = EVP_DecodeBlock(salt, reinterpret_cast<const unsigned char*>(v.salt64.data()),
+                                    static_cast<int>(v.salt64.size()));
+    for (size_t i = v.salt64.size(); i > 0 && v.salt64[i - 1] == '='; --i) --salt_size;
+    unsigned char salted[H::kSize];
+    Pbkdf2<H>(PadStates<H>(kScramPassword),
+              {reinterpret_cast<const char*>(salt), static_cast<size_t>(salt_size)},
+              v.iterations, salted);
+    const PadStates<H> salted_key({reinterpret_cast<const char*>(salted), H::kSize});
+    OPENSSL_cleanse(salted, sizeof(salted));
+    client_key = salted_key.Compute("Client Key");
+    const Mac stored_key = Digest<H>(client_key.view());
+    signature = Hmac<H>(stored_key.view(), auth);
+    Mac server_key = salted_key.Compute("Server Key");
+    server_signature = Hmac<H>(server_key.view(), auth);
+    OPENSSL_cleanse(&server_key, sizeof(server_key));
+  }
   for (unsigned i = 0; i < client_key.size; ++i) signature.bytes[i] ^= client_key.bytes[i];
   std::string m;
   m.reserve(without_proof.size() + 3 + 4 * EVP_MAX_MD_SIZE / 3 + 4);
@@ -271,18 +418,14 @@ std::string ScramFloor(const ScramVector& v, bool warm) {
   m.resize(at + 4 * ((client_key.size + 2) / 3));
   EVP_EncodeBlock(reinterpret_cast<unsigned char*>(m.data() + at), signature.bytes,
                   static_cast<int>(client_key.size));
-  Mac server_key = Hmac(md, salted_view, "Server Key");
-  Mac server_signature = Hmac(md, server_key.view(), auth);
   // v= is decoded and compared in constant time.
   unsigned char sent[EVP_MAX_MD_SIZE + 3];
   const std::string_view v64 = v.server_final.substr(2);
   EVP_DecodeBlock(sent, reinterpret_cast<const unsigned char*>(v64.data()),
                   static_cast<int>(v64.size()));
   const bool verified = CRYPTO_memcmp(sent, server_signature.bytes, server_signature.size) == 0;
-  OPENSSL_cleanse(salted, sizeof(salted));
   OPENSSL_cleanse(&client_key, sizeof(client_key));
-  OPENSSL_cleanse(&stored_key, sizeof(stored_key));
-  OPENSSL_cleanse(&server_key, sizeof(server_key));
+  OPENSSL_cleanse(&signature, sizeof(signature));
   OPENSSL_cleanse(&server_signature, sizeof(server_signature));
   return verified ? m : std::string();
 }
@@ -312,9 +455,9 @@ void AddFloorCases(std::vector<ExchangeCase>& cases) {
       "the two answers, the password wiped");
   Add(cases, "CRAM-MD5", "CramMd5", [] { return Expect(CramMd5Floor(), kCramMd5Response); },
       [] { return CramMd5Floor().size() == kCramMd5Response.size(); },
-      "HMAC() + hex");
+      "HMAC-MD5 (low-level MD5) + hex");
   Add(cases, "DIGEST-MD5", "DigestMd5", [] { return Expect(DigestMd5Floor(), kDigestResponse); },
-      [] { return !DigestMd5Floor().empty(); }, "7 x EVP_Digest(MD5) + hex");
+      [] { return !DigestMd5Floor().empty(); }, "7 x MD5 (low-level) + hex");
   Add(cases, "NTLM", "Ntlm",
       []() -> std::string {
         NtlmFloorOutput o = NtlmV2Floor();
@@ -324,18 +467,19 @@ void AddFloorCases(std::vector<ExchangeCase>& cases) {
         return std::string();
       },
       [] { return NtlmV2Floor().encrypted_session_key.size() == 16; },
-      "MD4 + 4 x HMAC() MD5 + RC4");
-  for (const ScramVector* v : {&kScramSha1, &kScramSha256}) {
-    const std::string subject = v == &kScramSha1 ? "ScramSha1" : "ScramSha256";
-    Add(cases, std::string(v->name), subject,
-        [v] { return Expect(ScramFloor(*v, false), v->client_final); },
-        [v] { return !ScramFloor(*v, false).empty(); },
-        "PKCS5_PBKDF2_HMAC + 4 x HMAC() + 1 x EVP_Digest + base64");
-  }
+      "MD4 (fetched once) + 4 x HMAC-MD5 (3 from one pad state) + RC4");
+  Add(cases, "SCRAM-SHA-1", "ScramSha1",
+      [] { return Expect(ScramFloor<Sha1Hash>(kScramSha1, false), kScramSha1.client_final); },
+      [] { return !ScramFloor<Sha1Hash>(kScramSha1, false).empty(); },
+      "PBKDF2 from pad states + 4 HMAC + 1 digest + base64");
+  Add(cases, "SCRAM-SHA-256", "ScramSha256",
+      [] { return Expect(ScramFloor<Sha256Hash>(kScramSha256, false), kScramSha256.client_final); },
+      [] { return !ScramFloor<Sha256Hash>(kScramSha256, false).empty(); },
+      "PBKDF2 from pad states + 4 HMAC + 1 digest + base64");
   Add(cases, "SCRAM-SHA-256 (warm cache)", "ScramSha256Warm",
-      [] { return Expect(ScramFloor(kScramSha256, true), kScramSha256.client_final); },
-      [] { return !ScramFloor(kScramSha256, true).empty(); },
-      "4 x HMAC() + 1 x EVP_Digest + base64, salted password given");
+      [] { return Expect(ScramFloor<Sha256Hash>(kScramSha256, true), kScramSha256.client_final); },
+      [] { return !ScramFloor<Sha256Hash>(kScramSha256, true).empty(); },
+      "2 HMAC from the cached pad states + base64, ClientKey given");
   Add(cases, "XOAUTH2", "Xoauth2", [] { return Expect(BearerFloor(false), kXoauth2Message); },
       [] { return BearerFloorRun(false); },
       "the message bytes, wiped");

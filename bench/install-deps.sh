@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what bench/ needs on Debian 12 (as root): Google Benchmark, the peers' development
 # packages (Cyrus SASL with its client plugins, GNU SASL), valgrind (callgrind and its client
-# request header) and strace. The library's own build dependencies come from
+# request header), strace, and GNU time and curl for the whole-process comparison. The library's own build dependencies come from
 # tools/setup-deps.sh.
 set -euo pipefail
 
@@ -12,6 +12,8 @@ packages=(
   valgrind
   strace
   python3
+  time
+  curl
 )
 
 missing=()

@@ -1,7 +1,8 @@
 // saslkit's side of the exchange benchmarks: each case makes the mechanism from its
 // `MechanismInfo` with a context like the exchange's, then steps it through the vector's server
 // messages and concludes, exactly as `Exchange` drives it (minus base64 and I/O, which the
-// peers' step functions do not do either).
+// peers' step functions do not do either). Every draw of randomness costs what it costs a user
+// (the default source, `SystemRandom()`); only its value is the vector's (`DefaultCostRandom`).
 #include <deque>
 #include <memory>
 #include <optional>
@@ -26,17 +27,26 @@
 namespace saslkit::bench {
 namespace {
 
-// Hands out the same values in the same order on every exchange (FixedRandom, cycled).
-class CyclingRandom final : public RandomSource {
+// The default random source with the vector's values substituted: every draw first makes the
+// same request of `SystemRandom()` (what a user's exchange pays for its nonce, to the
+// instruction and the system call), then hands out the known answer's value instead, cycled,
+// so the fixed server messages still verify. A mechanism that draws nothing never calls it.
+class DefaultCostRandom final : public RandomSource {
  public:
-  explicit CyclingRandom(std::vector<std::string> values) : values_(std::move(values)) {}
+  explicit DefaultCostRandom(std::vector<std::string> values) : values_(std::move(values)) {}
   absl::Status Fill(void* out, size_t size) override {
+    if (absl::Status s = SystemRandom().Fill(out, size); !s.ok()) return s;
     const std::string& v = Next();
-    if (v.size() != size) return absl::InternalError("CyclingRandom: wrong size");
+    if (v.size() != size) return absl::InternalError("DefaultCostRandom: wrong size");
     std::memcpy(out, v.data(), size);
     return absl::OkStatus();
   }
-  absl::StatusOr<std::string> Nonce(size_t) override { return Next(); }
+  absl::StatusOr<std::string> Nonce(size_t entropy_bytes) override {
+    absl::StatusOr<std::string> drawn = SystemRandom().Nonce(entropy_bytes);
+    if (!drawn.ok()) return drawn.status();
+    *drawn = Next();  // the same assignment into the string the mechanism receives
+    return drawn;
+  }
 
  private:
   const std::string& Next() {
@@ -54,7 +64,7 @@ struct Fixture {
   Credentials credentials;
   MechanismOptions options;
   TlsFacts tls;
-  std::unique_ptr<CyclingRandom> random;
+  std::unique_ptr<DefaultCostRandom> random;
   MechanismContext context;
   std::vector<std::string> challenges;  // given to Next in turn, after Start
   std::vector<std::string> expected;    // Start's response ("<none>" for nullopt), then Next's
@@ -94,8 +104,8 @@ struct Fixture {
 std::shared_ptr<Fixture> MakeFixture(MechanismInfo info, std::vector<std::string> randoms) {
   auto f = std::make_shared<Fixture>();
   f->info = std::move(info);
-  f->random = std::make_unique<CyclingRandom>(randoms.empty() ? std::vector<std::string>{"-"}
-                                                              : std::move(randoms));
+  f->random = std::make_unique<DefaultCostRandom>(
+      randoms.empty() ? std::vector<std::string>{"-"} : std::move(randoms));
   f->context.service = "imap";
   f->context.host = "mail.example.test";
   f->context.port = 143;

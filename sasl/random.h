@@ -27,7 +27,11 @@ class RandomSource {
   virtual absl::StatusOr<std::string> Nonce(size_t entropy_bytes);
 };
 
-// Returns the process-wide OpenSSL CSPRNG (RAND_bytes); thread-safe.
+// Returns the default CSPRNG: a ChaCha20 keystream per thread, keyed from getrandom(2), with fast
+// key erasure and no system call per call after a thread's first (one getrandom per 2^16 blocks
+// of 464 bytes). Its state lives in memory marked MADV_WIPEONFORK, so a child of fork() draws a
+// fresh key before its first byte and never repeats its parent's output. Falls back to OpenSSL's
+// RAND_bytes where that memory or ChaCha20 is unavailable. Thread-safe (no shared state).
 RandomSource& SystemRandom();
 
 // A test source that hands out the given values in order: `Nonce` returns the next value as it

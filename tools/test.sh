@@ -7,7 +7,8 @@
 #      tests, then stops it,
 #   4. builds again with clang under AddressSanitizer + UndefinedBehaviorSanitizer and runs the
 #      unit and lab tests there too (and the lab tests once under valgrind),
-#   5. runs every libFuzzer target briefly from that same build.
+#   5. runs the random source's tests under ThreadSanitizer (one small binary),
+#   6. runs every libFuzzer target briefly from that same build.
 # Prints "tests: N passed, M failed" last; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +76,17 @@ run_suite build-fuzz unit asan-unit || status=1
 run_suite build-fuzz lab asan-lab || status=1
 bash tests/lab/lab.sh stop >/dev/null
 lab_started=0
+
+echo "== the default random source under ThreadSanitizer"
+# Only tests/sasl/random_test.cc and the four files it needs, compiled with -fsanitize=thread in
+# build-tsan/ (about a minute): the whole project under TSan would be a third full build.
+mkdir -p build-tsan
+# shellcheck disable=SC2046
+clang++ -std=c++20 -O1 -g -fsanitize=thread -I. -o build-tsan/random_test \
+  tests/sasl/random_test.cc sasl/random.cc sasl/base64.cc sasl/secret.cc sasl/status.cc \
+  $(pkg-config --cflags --libs gtest_main absl_status absl_statusor absl_strings libcrypto) &&
+  GTEST_OUTPUT="xml:$results/tsan-random/" TSAN_OPTIONS=halt_on_error=1 build-tsan/random_test ||
+  status=1
 
 echo "== fuzz targets, a short run each (ASan + UBSan)"
 bash tests/fuzz/run.sh --smoke || status=1

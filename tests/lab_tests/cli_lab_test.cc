@@ -241,6 +241,29 @@ TEST(CliLab, VerboseTranscriptRedactsThePassword) {
   }
 }
 
+TEST(CliLab, RefreshesATokenThroughTheLazilyLoadedLibcurl) {
+  // The command maps libcurl only when it refreshes a token (tools/lazy_curl.cc): a refreshed
+  // XOAUTH2 login exercises the whole forwarded interface against the lab's token endpoint.
+  const LabEnv& lab = LabEnv::Get();
+  const std::string refresh_file =
+      (std::filesystem::temp_directory_path() / "saslkit-cli-lab-refresh-token").string();
+  {
+    FILE* f = std::fopen(refresh_file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(lab.Value("SASLKIT_LAB_OAUTH_REFRESH_TOKEN").c_str(), f);
+    std::fclose(f);
+  }
+  CliRun r = Saslkit("auth " + Url("imaps", "SASLKIT_LAB_IMAPS_PORT") + Common() +
+                         " --mech XOAUTH2 --json --oauth-token-endpoint " +
+                         lab.Value("SASLKIT_LAB_TOKEN_ENDPOINT") + " --client-id " +
+                         lab.Value("SASLKIT_LAB_OAUTH_CLIENT_ID") + " --refresh-token-file " +
+                         refresh_file,
+                     "");
+  std::remove(refresh_file.c_str());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"mechanism\":\"XOAUTH2\""));
+}
+
 TEST(CliLab, ProbeListsMechanismsBeforeAndAfterTlsAndTheOrder) {
   CliRun r = Saslkit("probe " + Url("smtp", "SASLKIT_LAB_SUBMISSION_PORT") + " --cafile " +
                       LabEnv::Get().Value("SASLKIT_LAB_CA") + " --json",
