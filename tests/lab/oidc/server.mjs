@@ -71,6 +71,9 @@ const provider = new Provider(issuer, {
     };
   },
   claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+  // The email claim in the ID token as well (as Google and Microsoft do): saslkit takes the
+  // mail user name from it.
+  conformIdTokenClaims: false,
   scopes: ['openid', 'offline_access', 'email', 'mail'],
   pkce: { required: () => true },
   features: {
