@@ -107,6 +107,11 @@ absl::StatusOr<HttpAnswer> Perform(std::string_view url, const SecretBytes* form
   if (form != nullptr && headers) {
     curl_slist_append(headers.get(), "Content-Type: application/x-www-form-urlencoded");
   }
+  if (!options.bearer_token.empty() && headers) {
+    SecretBytes line("Authorization: Bearer ");
+    line.Append(options.bearer_token);
+    curl_slist_append(headers.get(), line.data());
+  }
   HttpAnswer answer;
   Sink sink{&answer.body};
   char detail[CURL_ERROR_SIZE] = {};

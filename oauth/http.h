@@ -25,6 +25,9 @@ struct HttpOptions {
   // RFC 6749 2.3.1 client authentication with HTTP Basic (client_secret_basic) when non-empty.
   std::string basic_user;
   std::string_view basic_password;
+  // RFC 6750 2.1 (Authorization: Bearer) when non-empty. libcurl copies header lines into
+  // memory it frees without wiping; only `FetchUserEmail` uses it, with a fresh access token.
+  std::string_view bearer_token;
 };
 
 struct HttpAnswer {

@@ -160,7 +160,7 @@ absl::StatusOr<Provider> Discover(std::string_view issuer, const HttpOptions& ht
     }
     return ParseMetadata(base, std::move(answer.body));
   }
-  return Error(ErrorKind::kRejected,
+  return Error(ErrorKind::kBadInput,
                absl::StrCat("OAuth discovery: ", Av(issuer),
                             " publishes no authorization server metadata (HTTP ", last_status,
                             "); is it an OAuth issuer?"));
@@ -181,6 +181,21 @@ std::string EmailFromIdToken(std::string_view id_token) {
     }
   }
   return "";
+}
+
+absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
+                                           std::string_view access_token, HttpOptions http) {
+  http.bearer_token = access_token;
+  SASLKIT_ASSIGN_OR_RETURN(HttpAnswer answer, Get(userinfo_endpoint, http));
+  if (answer.status != 200) {
+    return Error(ErrorKind::kRejected,
+                 absl::StrCat("OAuth userinfo: HTTP ", answer.status));
+  }
+  auto doc = internal::JsonDocument::ParseInPlace(std::move(answer.body));
+  if (!doc.ok()) return Annotate(doc.status(), "OAuth userinfo");
+  auto email = doc->String("email");
+  if (!email.has_value() || email->size() >= 256) return std::string();
+  return std::string(*email);
 }
 
 }  // namespace saslkit::oauth

@@ -47,8 +47,8 @@ absl::StatusOr<Provider> Preset(std::string_view name, std::string_view tenant);
 // an issuer with a path the well-known part goes between host and path), else
 // ISSUER/.well-known/openid-configuration (OIDC Discovery 4). The document's "issuer" must equal
 // `issuer` (RFC 8414 3.3). Fails with kBadInput for an issuer that is not https:// (http://
-// only on loopback), kProtocol for a malformed document or an issuer mismatch, kRejected when
-// neither document exists (HTTP 404), else as `Get`.
+// only on loopback) or one that publishes neither document (HTTP 404: not an issuer, or a
+// mistyped one), kProtocol for a malformed document or an issuer mismatch, else as `Get`.
 absl::StatusOr<Provider> Discover(std::string_view issuer, const HttpOptions& http);
 
 // Parses a metadata document (the step after the fetch). `issuer` is what was asked for.
@@ -59,6 +59,11 @@ absl::StatusOr<Provider> ParseMetadata(std::string_view issuer, SecretBytes docu
 // The signature is not checked: the token came straight from the token endpoint over a
 // verified TLS connection (OIDC Core 3.1.3.7 item 6), and only names the default user.
 std::string EmailFromIdToken(std::string_view id_token);
+
+// Returns the "email" of the OpenID Connect userinfo answer (OIDC Core 5.3) for `access_token`,
+// "" when the endpoint gives none. Fails as `Get`, or with kRejected for an HTTP error.
+absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
+                                           std::string_view access_token, HttpOptions http);
 
 }  // namespace saslkit::oauth
 

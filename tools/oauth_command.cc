@@ -265,6 +265,14 @@ absl::Status Login(const OAuthArgs& a) {
   if (account.username.empty() && !answer->id_token.empty()) {
     account.username = oauth::EmailFromIdToken(answer->id_token.view());
   }
+  if (account.username.empty() && !provider.userinfo_endpoint.empty() &&
+      !answer->access_token.empty()) {
+    // No email in the ID token: ask the userinfo endpoint (OIDC Core 5.3); a failure only
+    // leaves the user name to --user.
+    absl::StatusOr<std::string> email =
+        oauth::FetchUserEmail(provider.userinfo_endpoint, answer->access_token.view(), http);
+    if (email.ok()) account.username = *email;
+  }
   oauth::ApplyAnswer(account, *std::move(answer));
   if (account.grant == oauth::GrantKind::kRefreshToken && account.refresh_token.empty()) {
     std::cerr << "saslkit oauth: warning: the server issued no refresh token; this login lasts "

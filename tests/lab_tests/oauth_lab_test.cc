@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "oauth/account.h"
 #include "oauth/device_flow.h"
+#include "oauth/provider.h"
 #include "oauth/token_endpoint.h"
 #include "oauth/token_store.h"
 #include "sasl/status.h"
@@ -158,6 +159,23 @@ TEST_F(OAuthLab, PkceLoginThroughTheBrowserThenImapLogin) {
   ASSERT_TRUE(a.ok());
   EXPECT_THAT(r.out + show.out, Not(HasSubstr(std::string(a->access_token.view()))));
   EXPECT_THAT(r.out + show.out, Not(HasSubstr(std::string(a->refresh_token.view()))));
+  // Discovery found the userinfo endpoint, which names the user too (the fallback when an ID
+  // token has no email).
+  oauth::HttpOptions http;
+  ASSERT_OK_AND_ASSIGN(oauth::Provider p, oauth::Discover(O("SASLKIT_OIDC_ISSUER"), http));
+  EXPECT_EQ(p.revocation_endpoint, O("SASLKIT_OIDC_ISSUER") + "/token/revocation");
+  ASSERT_FALSE(p.userinfo_endpoint.empty());
+  auto fresh = oauth::AccountTokenSource(Store(), "pkce", {})->Token();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  absl::StatusOr<std::string> email = oauth::FetchUserEmail(p.userinfo_endpoint, fresh->view(), http);
+  ASSERT_TRUE(email.ok()) << email.status();
+  EXPECT_EQ(*email, kUser);
+}
+
+TEST_F(OAuthLab, AMistypedIssuerSaysSo) {
+  Ran r = Saslkit("oauth login x --issuer " + O("SASLKIT_OIDC_ISSUER") + "/nope" + Client());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("publishes no authorization server metadata"));
 }
 
 TEST_F(OAuthLab, DeviceLoginApprovedInTheBrowserThenEveryProtocolAndMechanism) {

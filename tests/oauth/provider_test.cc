@@ -93,6 +93,11 @@ TEST(DiscoveryTest, RefusesAnotherIssuerPlainHttpAndMissingTokenEndpoint) {
 
 TEST(DiscoveryTest, RefusesAPlainHttpIssuerOffLoopback) {
   EXPECT_THAT(Discover("http://id.example.com", {}), StatusIs(ErrorKind::kBadInput, "https://"));
+  EXPECT_THAT(Discover("ftp://id.example.com", {}), StatusIs(ErrorKind::kBadInput, "https://"));
+}
+
+TEST(DiscoveryTest, AnUnreachableIssuerIsAConnectionError) {
+  EXPECT_THAT(Discover("http://127.0.0.1:9/tenant", {}), StatusIs(ErrorKind::kConnection));
 }
 
 TEST(IdTokenTest, TakesTheEmailOrThePreferredUserName) {

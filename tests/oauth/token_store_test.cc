@@ -188,6 +188,18 @@ TEST(FileTokenStoreTest, RefusesAFileOthersCanRead) {
   EXPECT_THAT(store->Load("work"), IsOk());
 }
 
+TEST(FileTokenStoreTest, RefusesAFileOwnedByAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
+  TempDir tmp;
+  ASSERT_OK_AND_ASSIGN(auto store, FileTokenStore::Open(tmp.path() + "/oauth"));
+  ASSERT_THAT(store->Save(Sample("work")), IsOk());
+  ASSERT_EQ(::chown(store->PathOf("work").c_str(), 65534, 65534), 0);
+  EXPECT_THAT(store->Load("work"), StatusIs(ErrorKind::kBadInput, "belongs to another user"));
+  ASSERT_EQ(::chown(store->directory().c_str(), 65534, 65534), 0);
+  EXPECT_THAT(FileTokenStore::Open(store->directory()),
+              StatusIs(ErrorKind::kBadInput, "belongs to another user"));
+}
+
 TEST(FileTokenStoreTest, MissingAccountTellsTheUserToLogIn) {
   TempDir tmp;
   ASSERT_OK_AND_ASSIGN(auto store, FileTokenStore::Open(tmp.path() + "/oauth"));
