@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -293,7 +294,9 @@ absl::StatusOr<StoredAccount> FileTokenStore::Load(std::string_view name) {
 absl::Status FileTokenStore::Save(const StoredAccount& account) {
   SASLKIT_RETURN_IF_ERROR(CheckAccountName(account.name));
   const std::string path = PathOf(account.name);
-  const std::string temp = absl::StrCat(path, ".tmp-", ::getpid());
+  // Unique per process and call, so concurrent saves never share a temporary file.
+  static std::atomic<uint64_t> serial{0};
+  const std::string temp = absl::StrCat(path, ".tmp-", ::getpid(), "-", serial.fetch_add(1));
   const SecretBytes text = AccountToJson(account);
   ::unlink(temp.c_str());  // a leftover of a crashed run with our (recycled) pid
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));

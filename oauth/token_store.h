@@ -87,7 +87,7 @@ class FileTokenStore final : public TokenStore {
   // naming the chmod that fixes it). A file that is not a valid account is renamed to
   // NAME.json.corrupt-UNIXTIME (never deleted) and reported as kMechanism naming both paths.
   absl::StatusOr<StoredAccount> Load(std::string_view name) override;
-  // Save: writes NAME.json.tmp-PID (0600, O_EXCL), fsyncs it, renames it over NAME.json and
+  // Save: writes NAME.json.tmp-PID-N (0600, O_EXCL), fsyncs it, renames it over NAME.json and
   // fsyncs the directory.
   absl::Status Save(const StoredAccount& account) override;
   absl::Status Remove(std::string_view name) override;

@@ -285,6 +285,27 @@ TEST(FileTokenStoreTest, ReadersNeverSeeAHalfWrittenAccount) {
   EXPECT_EQ(bad.load(), 0);
 }
 
+TEST(FileTokenStoreTest, ConcurrentSavesInOneProcessNeverCollide) {
+  TempDir tmp;
+  ASSERT_OK_AND_ASSIGN(auto store, FileTokenStore::Open(tmp.path() + "/oauth"));
+  std::atomic<int> failed{0};
+  auto saver = [&](const char* token) {
+    StoredAccount a = Sample("work");
+    a.access_token = SecretString(token);
+    for (int i = 0; i < 25; ++i) {
+      if (!store->Save(a).ok()) ++failed;
+    }
+  };
+  std::thread one(saver, "at-one"), two(saver, "at-two");
+  one.join();
+  two.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_THAT(store->Load("work"), IsOk());
+  for (const std::string& f : Files(store->directory())) {
+    EXPECT_EQ(f.find(".tmp-"), std::string::npos) << f;
+  }
+}
+
 TEST(FileTokenStoreTest, RemoveForgetsTheAccount) {
   TempDir tmp;
   ASSERT_OK_AND_ASSIGN(auto store, FileTokenStore::Open(tmp.path() + "/oauth"));
