@@ -213,6 +213,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     } else if (arg == "--log-secrets") { SASLKIT_RETURN_IF_ERROR(flag(cl.log_secrets));
     } else if (arg == "--json") { SASLKIT_RETURN_IF_ERROR(flag(cl.json));
     } else if (arg == "--token-file") { SASLKIT_RETURN_IF_ERROR(take(cl.token_file));
+    } else if (arg == "--oauth") { SASLKIT_RETURN_IF_ERROR(take(cl.oauth_account));  // issue 17
     } else if (arg == "--oauth-token-endpoint") {
       SASLKIT_RETURN_IF_ERROR(take(cl.oauth_token_endpoint));
     } else if (arg == "--client-id") { SASLKIT_RETURN_IF_ERROR(take(cl.client_id));
@@ -266,6 +267,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     }
   }
   if (!cl.cert.empty() != !cl.key.empty()) return Usage("--cert and --key go together");
+  // issue 17: a stored OAuth account logs in with the OAuth mechanisms unless --mech says.
+  if (!cl.oauth_account.empty() && cl.mechanisms.empty()) cl.mechanisms = {"OAUTHBEARER", "XOAUTH2"};
   if (cl.try_unadvertised && cl.mechanisms.empty()) {
     return Usage("--try-unadvertised needs --mech with the mechanisms to try (never with auto)");
   }
@@ -388,6 +391,7 @@ CREDENTIALS
     --keytab F             GSSAPI client keytab
     Without a password, GSSAPI uses the current Kerberos ticket (KRB5CCNAME, kinit).
     --token-file F         OAuth 2.0 access token (or SASLKIT_TOKEN) for XOAUTH2, OAUTHBEARER
+    --oauth ACCOUNT        OAuth account stored by `saslkit oauth login` (see saslkit oauth --help)
     --oauth-token-endpoint URL --client-id ID --refresh-token-file F [--client-secret-file F]
     [--scope S]            get access tokens with a refresh token (RFC 6749 6)
     --cert F --key F       TLS client certificate and key (for EXTERNAL)

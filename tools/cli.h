@@ -83,6 +83,7 @@ struct CommandLine {
   std::string client_secret_file;
   std::string refresh_token_file;
   std::string scope;
+  std::string oauth_account;               // --oauth ACCOUNT (issue 17): a stored OAuth account
   // POP-before-SMTP
   std::optional<Url> pop_before_smtp;
   // send

@@ -1,5 +1,5 @@
 // libcurl for the saslkit command, loaded only when a login needs it: the few libcurl functions
-// the library calls (sasl/oauth_refresh.cc, refreshing an OAuth token) are defined here and
+// the library calls (sasl/oauth_refresh.cc and oauth/: refreshing and acquiring OAuth tokens) are defined here and
 // forward to libcurl.so.4, opened with dlopen on the first call. A login that refreshes no token
 // (every mechanism but a refreshed XOAUTH2 / OAUTHBEARER) then never maps libcurl and the ~20
 // shared objects it needs (GnuTLS, nghttp2, libssh2, LDAP, ...): at each start that was about a

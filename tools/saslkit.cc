@@ -29,6 +29,9 @@
 #include "sasl/transcript.h"
 #include "tools/cli.h"
 #include "tools/sessions.h"
+#if SASLKIT_HAVE_CURL
+#include "tools/oauth_command.h"  // issue 17: saslkit oauth, --oauth ACCOUNT
+#endif
 
 namespace saslkit::cli {
 namespace {
@@ -121,6 +124,12 @@ absl::StatusOr<Credentials> BuildCredentials(const CommandLine& cl, bool may_pro
   }
   // GSSAPI without a password: the current user's ticket (kinit, KRB5CCNAME).
   c.use_kerberos_ticket = c.password.empty();
+#if SASLKIT_HAVE_CURL
+  if (!cl.oauth_account.empty()) {  // issue 17: a stored OAuth account
+    SASLKIT_RETURN_IF_ERROR(UseOAuthAccount(cl.oauth_account, cl.timeout_seconds, c));
+    return c;
+  }
+#endif
   if (!cl.oauth_token_endpoint.empty()) {
     RefreshTokenOptions o;
     o.token_endpoint = cl.oauth_token_endpoint;
@@ -502,6 +511,11 @@ int ListMechanisms() {
 int main(int argc, char** argv) {
   using namespace saslkit::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
+#if SASLKIT_HAVE_CURL
+  if (!args.empty() && args[0] == "oauth") {  // issue 17
+    return RunOAuthCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+#endif
   auto cl = ParseCommandLine(args);
   if (!cl.ok()) {
     std::cerr << "saslkit: " << cl.status().message() << "\n(see saslkit --help)\n";

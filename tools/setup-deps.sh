@@ -6,12 +6,13 @@ set -euo pipefail
 pkgs=(
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev
   libssl-dev openssl libkrb5-dev libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libidn-dev libcurl4-openssl-dev
+  libidn-dev libcurl4-openssl-dev rapidjson-dev
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
   krb5-kdc krb5-admin-server krb5-user
   libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit
   cyrus-common libwrap0 postfix
   python3 valgrind ca-certificates curl
+  chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -56,4 +57,20 @@ if [ "$(cat "$cyrus_dir/VERSION" 2>/dev/null)" != "$cyrus_version" ]; then
   rm -rf "$debs"
   test -x "$cyrus_dir/usr/lib/cyrus/bin/imapd" && test -x "$cyrus_dir/usr/lib/cyrus/bin/pop3d"
   echo "$cyrus_version" >"$cyrus_dir/VERSION"
+fi
+
+# The lab's OAuth component (tests/lab/oidc.sh): oidc-provider and playwright-core from the npm
+# registry, at the versions pinned in tests/lab/oidc/package-lock.json, installed into a cache
+# folder of their own (never into the checkout). playwright-core drives Debian's chromium; it
+# downloads no browser. Needs Node.js >= 20 and npm (on PATH; Debian 12's nodejs is too old).
+oidc_dir=${SASLKIT_OIDC_MODULES:-/opt/saslkit-lab/oidc}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup-deps: node and npm not found: the lab's OAuth component will not start" >&2
+elif ! cmp -s "$here/tests/lab/oidc/package-lock.json" "$oidc_dir/package-lock.json" \
+     || [ ! -d "$oidc_dir/node_modules/oidc-provider" ]; then
+  echo "setup-deps: npm ci (oidc-provider, playwright-core) into $oidc_dir" >&2
+  mkdir -p "$oidc_dir"
+  cp "$here/tests/lab/oidc/package.json" "$here/tests/lab/oidc/package-lock.json" "$oidc_dir/"
+  (cd "$oidc_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

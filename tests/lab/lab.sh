@@ -466,6 +466,7 @@ cmd_start() {
   done
   check_lab_dir
   take_lock
+  [ -d "$LAB/oidc/pids" ] && bash "$HERE/oidc.sh" stop  # optional OAuth component (oidc.sh)
   if [ -d "$LAB/pids" ] && [ -n "$(ls -A "$LAB/pids" 2>/dev/null)" ]; then
     log "lab already running in $LAB: restarting"
     stop_all
@@ -512,11 +513,16 @@ cmd_start() {
 
   write_env
   log "lab running in $LAB (env: $LAB/env)"
+  # Optional OAuth component: a real authorization server and an OAuth-only Dovecot (oidc.sh).
+  if [ "${SASLKIT_LAB_OIDC:-auto}" != no ] && [ -d "${SASLKIT_OIDC_MODULES:-/opt/saslkit-lab/oidc}/node_modules" ]; then
+    bash "$HERE/oidc.sh" start || { stop_all; die "the OAuth component (oidc.sh) failed to start"; }
+  fi
 }
 
 cmd_stop() {
   check_lab_dir
   take_lock
+  [ -d "$LAB/oidc/pids" ] && bash "$HERE/oidc.sh" stop
   stop_all
   rm -f "$LAB/env"
   log "lab stopped"
