@@ -48,6 +48,12 @@ class AccountSource final : public TokenSource {
     }
     std::optional<SecretString> result;
     SASLKIT_RETURN_IF_ERROR(store_->WithLock(name_, options_.lock_wait, [&]() -> absl::Status {
+      if (pending_) {
+        // Renewed tokens an earlier save could not keep: the server already consumed the old
+        // refresh token, so these are the only ones; save them before anything else.
+        SASLKIT_RETURN_IF_ERROR(SaveOrKeep(std::move(*pending_)));
+        pending_.reset();
+      }
       SASLKIT_ASSIGN_OR_RETURN(StoredAccount a, store_->Load(name_));
       if (usable(a)) {  // another process renewed it while we waited for the lock
         result = HandOut(a);
@@ -57,12 +63,25 @@ class AccountSource final : public TokenSource {
           options_.renew ? options_.renew(a) : RenewTokens(a, options_.timeout, options_.now);
       if (!answer.ok()) return answer.status();
       ApplyAnswer(a, *std::move(answer));
-      // Saved before use: a rotated refresh token is never lost with the process.
-      SASLKIT_RETURN_IF_ERROR(store_->Save(a));
-      result = HandOut(a);
+      // Saved before use: a rotated refresh token is never lost with the process. When the
+      // save fails (disk full, EIO) the tokens stay in this source and the save is tried again
+      // first thing on the next call, instead of losing the rotated refresh token.
+      SASLKIT_RETURN_IF_ERROR(SaveOrKeep(std::move(a)));
+      SASLKIT_ASSIGN_OR_RETURN(StoredAccount saved, store_->Load(name_));
+      result = HandOut(saved);
       return absl::OkStatus();
     }));
     return *std::move(result);
+  }
+
+  // Saves `a` (twice at most); on failure keeps it in `pending_` and says so.
+  absl::Status SaveOrKeep(StoredAccount a) {
+    absl::Status saved = store_->Save(a);
+    if (!saved.ok()) saved = store_->Save(a);
+    if (saved.ok()) return saved;
+    pending_ = std::move(a);
+    return Annotate(saved, "the renewed tokens could not be saved (kept in memory; the save is "
+                           "tried again on the next use)");
   }
 
   SecretString HandOut(const StoredAccount& a) {
@@ -75,6 +94,7 @@ class AccountSource final : public TokenSource {
   const std::string name_;
   const AccountOptions options_;
   SecretString last_;
+  std::optional<StoredAccount> pending_;  // renewed but not yet saved
 };
 
 }  // namespace

@@ -34,8 +34,8 @@ absl::StatusOr<DeviceAuthorization> StartDeviceAuthorization(std::string_view en
   std::vector<FormField> fields;
   AddClient(fields, client);
   if (!scope.empty()) fields.emplace_back("scope", scope);
+  const absl::Time now = absl::Now();  // expiry counts from before the request
   SASLKIT_ASSIGN_OR_RETURN(HttpAnswer answer, PostForm(endpoint, fields, client.http));
-  const absl::Time now = absl::Now();
   if (answer.status >= 400 && answer.status < 500) {
     const std::string code = ErrorCodeOf(std::move(answer.body));
     return WithOAuthErrorCode(

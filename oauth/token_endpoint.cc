@@ -53,9 +53,10 @@ absl::StatusOr<TokenAnswer> RequestToken(const ClientInfo& client,
   }
   grant.emplace_back("client_id", client.client_id);
   if (!client.client_secret.empty()) grant.emplace_back("client_secret", client.client_secret);
+  // Expiry counts from before the request: a slow answer must not make a token look younger.
+  const absl::Time obtained = now != nullptr ? now() : absl::Now();
   SASLKIT_ASSIGN_OR_RETURN(HttpAnswer answer,
                            PostForm(client.token_endpoint, grant, client.http));
-  const absl::Time obtained = now != nullptr ? now() : absl::Now();
   if (answer.status >= 400 && answer.status < 500) {
     // RFC 6749 5.2: 400 (or 401 for client authentication) with {"error": code}.
     const std::string code = ErrorCodeOf(std::move(answer.body));

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -277,14 +278,25 @@ absl::StatusOr<StoredAccount> FileTokenStore::Load(std::string_view name) {
     account = Error(ErrorKind::kProtocol, "it names another account");
   }
   if (account.ok()) return account;
-  // Set the damaged file aside for the user to inspect; never delete it.
-  const std::string aside =
-      absl::StrCat(path, ".corrupt-", absl::ToUnixSeconds(absl::Now()));
-  std::string where;
-  if (::rename(path.c_str(), aside.c_str()) == 0) {
-    where = absl::StrCat("; it was moved to ", aside);
-  } else {
-    where = absl::StrCat("; it could not be moved aside (", ErrnoText(errno), ")");
+  // Set the damaged file aside for the user to inspect; never delete it. Only the very file we
+  // read (a save may have replaced it since: Load runs without the lock), and never over an
+  // earlier set-aside file (RENAME_NOREPLACE, a counter on a clash).
+  std::string where = "; it was replaced meanwhile and left alone";
+  struct stat now;
+  if (::lstat(path.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+    const std::string stem = absl::StrCat(path, ".corrupt-", absl::ToUnixSeconds(absl::Now()));
+    where = "; it could not be moved aside";
+    for (int i = 0; i < 100; ++i) {
+      const std::string aside = i == 0 ? stem : absl::StrCat(stem, "-", i);
+      if (::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, aside.c_str(), RENAME_NOREPLACE) == 0) {
+        where = absl::StrCat("; it was moved to ", aside);
+        break;
+      }
+      if (errno != EEXIST) {
+        where = absl::StrCat("; it could not be moved aside (", ErrnoText(errno), ")");
+        break;
+      }
+    }
   }
   return Error(ErrorKind::kMechanism,
                absl::StrCat("token store: ", path, " is damaged (", account.status().message(),

@@ -67,8 +67,29 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
           ? source->Available() | (request.client_certificate ? kNeedClientCertificate : 0u)
           : Available(*request.credentials, request.client_certificate);
   facts.protocol = session.protocol();
-  const Selection selection =
-      request.policy->Choose(session.Offered(), *request.registry, facts);
+  Selection selection = request.policy->Choose(session.Offered(), *request.registry, facts);
+  const std::string memory_key =
+      request.memory != nullptr
+          ? ServerMemory::Key(session.protocol(), session.host(), session.port(),
+                              session.transport().tls().protocol)
+          : std::string();
+  const std::optional<ServerLesson> lesson =
+      request.memory != nullptr ? request.memory->Recall(memory_key) : std::nullopt;
+  if (lesson) {
+    // Straight to what worked here last time; never what this server refused for good. The
+    // policy's rules stand: only its candidates are reordered.
+    std::vector<const MechanismInfo*> ordered;
+    for (const MechanismInfo* info : selection.candidates) {
+      if (lesson->refused.count(info->name) != 0) {
+        selection.skipped.push_back({info->name, SkipReason::kRemembered});
+      } else if (info->name == lesson->succeeded) {
+        ordered.insert(ordered.begin(), info);
+      } else {
+        ordered.push_back(info);
+      }
+    }
+    selection.candidates = std::move(ordered);
+  }
 
   LoginResult result;
   Fallback fallback(*request.policy);
@@ -134,6 +155,20 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
     result.attempts.push_back({info->name, status, absl::Now() - started});
     if (status.ok()) {
       result.mechanism = info->name;
+      if (request.memory != nullptr) {
+        ServerLesson learnt{.succeeded = info->name, .refused = {}};
+        if (lesson) learnt.refused = lesson->refused;
+        // A -PLUS refused before an unbound mechanism succeeded with the same secret: the
+        // server cannot check this binding (e.g. tls-exporter on a tls-unique-only server).
+        for (const Attempt& a : result.attempts) {
+          const MechanismInfo* tried = request.registry->Find(a.mechanism);
+          if (tried != nullptr && tried->Has(kChannelBinding) && !info->Has(kChannelBinding) &&
+              KindOf(a.status) == ErrorKind::kRejected) {
+            learnt.refused.insert(a.mechanism);
+          }
+        }
+        request.memory->Learn(memory_key, std::move(learnt));
+      }
       return result;
     }
     if (ClassifyFailure(status) == FailureClass::kLocal) last_local = status;
@@ -141,11 +176,14 @@ absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& requ
     const bool go_on = fallback.Record(*info, uses, status);
     if (!go_on || request.policy->options().single_method) {
       if (ClassifyFailure(status) == FailureClass::kFatal) {
+        if (lesson) request.memory->Forget(memory_key);
         return WithAttempts(status, result.attempts);
       }
       break;  // the budget is spent, or no other mechanism can help
     }
   }
+  // The login failed: what this server taught earlier no longer holds.
+  if (lesson) request.memory->Forget(memory_key);
   if (fallback.telling_failure() >= 0) {
     return WithAttempts(result.attempts[fallback.telling_failure()].status, result.attempts);
   }

@@ -21,6 +21,7 @@
 #include "sasl/protocol_params.h"
 #include "sasl/random.h"
 #include "sasl/registry.h"
+#include "sasl/server_memory.h"
 #include "sasl/transport.h"
 
 namespace saslkit {
@@ -55,6 +56,9 @@ struct LoginRequest {
   // Asked per attempt instead of `credentials` when set: a user name per mechanism, a password
   // prompted only when a mechanism needs one (sasl/credentials.h).
   CredentialSource* credential_source = nullptr;
+  // What earlier logins learnt about this server (sasl/server_memory.h): the mechanism that
+  // worked goes first, a -PLUS the server refused is skipped. Null: nothing is remembered.
+  ServerMemory* memory = nullptr;
   const Registry* registry = nullptr;
   const SelectionPolicy* policy = nullptr;
   MechanismOptions mechanism_options;

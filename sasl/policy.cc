@@ -118,6 +118,7 @@ std::string_view SkipReasonText(SkipReason reason) {
     case SkipReason::kSecureOnly: return "sends a reusable secret (secure methods only)";
     case SkipReason::kNoCredentials: return "no credentials for it";
     case SkipReason::kOtherProtocol: return "belongs to another protocol";
+    case SkipReason::kRemembered: return "this server refused it before (remembered)";
   }
   return "skipped";
 }

@@ -62,6 +62,7 @@ enum class SkipReason {
   kSecureOnly,           // reusable secret while the caller asked for secure methods only
   kNoCredentials,        // the credentials lack what it needs
   kOtherProtocol,        // a protocol-native method of another protocol
+  kRemembered,           // this server refused it before for a lasting reason (ServerMemory)
 };
 
 // Returns a short explanation, e.g. "sends a reusable secret and TLS is not in use".

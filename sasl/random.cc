@@ -61,6 +61,7 @@ struct Block {
   uint32_t blocks;  // blocks made since the last seed
   size_t next;      // first unserved byte of `stream`
   unsigned char previous_test[kTestSize];
+  unsigned char key[kKeySize];  // the next block's key: only here, in the wipe-on-fork page
   unsigned char stream[kStreamSize];
 };
 
@@ -181,11 +182,7 @@ class ThreadGenerator {
   }
 
   bool Seed() {
-    unsigned char key[kKeySize];
-    const bool ok = KernelEntropy(key, sizeof key) &&
-                    EVP_EncryptInit_ex2(context_, nullptr, key, kZeroIv, nullptr) == 1;
-    Wipe(key, sizeof key);
-    if (!ok) return false;
+    if (!KernelEntropy(block_->key, kKeySize)) return false;
     Wipe(block_->stream, kStreamSize);
     block_->blocks = 0;
     block_->next = kStreamSize;  // empty: the first Fill makes a block
@@ -193,18 +190,23 @@ class ThreadGenerator {
     return true;
   }
 
+  // Makes the next block with the key kept in the page, keeps the block's first 32 octets as
+  // the next key (fast key erasure), and leaves the cipher context keyed with zeros, so that no
+  // real key stays in ordinary heap memory, which a fork() child or a core dump would see.
   bool Refill() {
     if (++block_->blocks >= kBlocksPerSeed && !Seed()) return false;
     int made = 0;
     unsigned char* stream = block_->stream;
     const bool ok =
+        EVP_EncryptInit_ex2(context_, nullptr, block_->key, kZeroIv, nullptr) == 1 &&
         EVP_EncryptUpdate(context_, stream, &made, kZeros, static_cast<int>(kStreamSize)) == 1 &&
-        made == static_cast<int>(kStreamSize) &&
-        EVP_EncryptInit_ex2(context_, nullptr, stream, kZeroIv, nullptr) == 1;
+        made == static_cast<int>(kStreamSize);
+    const bool cleared = EVP_EncryptInit_ex2(context_, nullptr, kZeros, kZeroIv, nullptr) == 1;
+    std::memcpy(block_->key, stream, kKeySize);
     Wipe(stream, kKeySize);
     const bool stuck = CRYPTO_memcmp(stream + kKeySize, block_->previous_test, kTestSize) == 0;
     std::memcpy(block_->previous_test, stream + kKeySize, kTestSize);
-    if (!ok || stuck) {
+    if (!ok || !cleared || stuck) {
       Wipe(block_, sizeof(Block));  // unseeded: the next call starts again from the kernel
       return false;
     }

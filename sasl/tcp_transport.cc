@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "sasl/internal/absl_compat.h"
 #include "sasl/status.h"
+#include "sasl/tls_session_cache.h"
 
 namespace saslkit {
 namespace {
@@ -224,6 +225,8 @@ std::string CertificateDer(X509* cert) {
 struct TcpTransport::Tls {
   SSL_CTX* ctx = nullptr;
   SSL* ssl = nullptr;  // owns its BIO
+  TlsSessionCache* cache = nullptr;  // where new sessions for `cache_key` go; null: none
+  std::string cache_key;
   ~Tls() {
     SSL_free(ssl);
     SSL_CTX_free(ctx);
@@ -701,7 +704,28 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     }
   }
 
+  if (options.resume) {
+    // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
+    // the cache under everything that decided how this server was verified.
+    tls->cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
+    tls->cache_key = absl::StrCat(peer_, "|", name, "|", verify ? "verify" : "insecure", "|",
+                                  options.ca_file, "|", options.client_certificate, "|",
+                                  options.client_key, "|", min_version, "-", max_version);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, [](SSL* ssl, SSL_SESSION* session) -> int {
+      auto* owner = static_cast<Tls*>(SSL_get_app_data(ssl));
+      if (owner != nullptr && owner->cache != nullptr) owner->cache->Put(owner->cache_key, session);
+      return 0;  // the cache took its own reference
+    });
+  }
   tls->ssl = SSL_new(ctx);
+  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, tls.get());
+  if (tls->ssl != nullptr && tls->cache != nullptr) {
+    if (SSL_SESSION* session = tls->cache->Take(tls->cache_key)) {
+      SSL_set_session(tls->ssl, session);
+      SSL_SESSION_free(session);
+    }
+  }
   BIO_METHOD* method = SocketBioMethod();
   BIO* bio = (tls->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
   if (bio == nullptr) {
@@ -749,6 +773,8 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
       SASLKIT_RETURN_IF_ERROR(ready);
       continue;
     }
+    // A session the server would not resume must not be offered again.
+    if (ssl_->cache != nullptr) ssl_->cache->Remove(ssl_->cache_key);
     const long verify_result = SSL_get_verify_result(ssl);  // NOLINT(runtime/int)
     if (verify && verify_result != X509_V_OK) {
       ERR_clear_error();
@@ -787,6 +813,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     facts.tls_server_end_point = ServerEndPoint(cert);
   }
   facts.verified = verify && cert != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
+  facts.resumed = SSL_session_reused(ssl) == 1;
   if (SSL_version(ssl) <= TLS1_2_VERSION) {
     // RFC 5929, 3.1: the first Finished of the latest handshake: ours on a full handshake, the
     // server's on a resumption. Withheld without the extended master secret, where the triple

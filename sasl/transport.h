@@ -18,6 +18,8 @@
 
 namespace saslkit {
 
+class TlsSessionCache;  // sasl/tls_session_cache.h
+
 // Whether bytes written may appear in a transcript as they are.
 enum class Sensitivity { kPublic, kSecret };
 
@@ -36,6 +38,10 @@ struct TlsOptions {
   std::string client_key;          // PEM file: its private key
   TlsVersion min_version = TlsVersion::kTls12;
   TlsVersion max_version = TlsVersion::kDefault;
+  // Resume an earlier session with the same server and these options (sasl/tls_session_cache.h);
+  // false: a full handshake every time.
+  bool resume = true;
+  TlsSessionCache* session_cache = nullptr;  // null: the process-wide cache
 };
 
 // RFC 5929 / RFC 9266 channel-binding types.
@@ -52,6 +58,7 @@ struct TlsFacts {
   std::string peer_subject;              // one line, for display
   std::string peer_certificate_der;      // the leaf certificate, DER
   bool verified = false;                 // chain and host name checked
+  bool resumed = false;                  // an earlier session was resumed (abbreviated handshake)
   std::optional<std::string> tls_unique;            // RFC 5929 3 (TLS 1.2 and earlier only)
   std::optional<std::string> tls_server_end_point;  // RFC 5929 4.1
   std::optional<std::string> tls_exporter;          // RFC 9266 (32 bytes)

@@ -95,6 +95,18 @@ absl::StatusOr<Url> ParseUrl(std::string_view text) {
   return url;
 }
 
+namespace {
+// Parses `text` as a whole decimal number in [lo, hi]; the usage error names `flag`.
+absl::StatusOr<int> Number(std::string_view flag, std::string_view text, int lo, int hi) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < lo || n > hi) {
+    return Usage(std::string(flag) + " must be " + std::to_string(lo) + "-" + std::to_string(hi));
+  }
+  return n;
+}
+}  // namespace
+
 absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   CommandLine cl;
   if (args.empty()) return cl;  // help
@@ -162,16 +174,14 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     } else if (arg == "--secure-only") { SASLKIT_RETURN_IF_ERROR(flag(cl.secure_only));
     } else if (arg == "--max-rejections") {
       SASLKIT_RETURN_IF_ERROR(take(v));
-      int n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 20) {
-        return Usage("--max-rejections must be 1-20");
-      }
-      cl.max_rejections = n;
+      SASLKIT_ASSIGN_OR_RETURN(cl.max_rejections, Number(arg, v, 1, 20));
     } else if (arg == "--trace") { SASLKIT_RETURN_IF_ERROR(take(cl.anonymous_trace));
     } else if (arg == "--try-unadvertised") {
       SASLKIT_RETURN_IF_ERROR(flag(cl.try_unadvertised));
     } else if (arg == "--single-method") { SASLKIT_RETURN_IF_ERROR(flag(cl.single_method));
+    } else if (arg == "--repeat") {
+      SASLKIT_RETURN_IF_ERROR(take(v));
+      SASLKIT_ASSIGN_OR_RETURN(cl.repeat, Number(arg, v, 1, 10000));
     } else if (arg == "--user-for") {
       SASLKIT_RETURN_IF_ERROR(take(v));
       const size_t eq = v.find('=');
@@ -202,12 +212,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     } else if (arg == "--ntlm-v1") { SASLKIT_RETURN_IF_ERROR(flag(cl.ntlm_v1));
     } else if (arg == "--timeout") {
       SASLKIT_RETURN_IF_ERROR(take(v));
-      int t = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), t);
-      if (ec != std::errc() || p != v.data() + v.size() || t <= 0 || t > 3600) {
-        return Usage("--timeout must be 1-3600 seconds");
-      }
-      cl.timeout_seconds = t;
+      SASLKIT_ASSIGN_OR_RETURN(cl.timeout_seconds, Number(arg, v, 1, 3600));
     } else if (arg == "-v" || arg == "--verbose") { SASLKIT_RETURN_IF_ERROR(flag(cl.verbose));
     } else if (arg == "--log-file") { SASLKIT_RETURN_IF_ERROR(take(cl.log_file));
     } else if (arg == "--log-secrets") { SASLKIT_RETURN_IF_ERROR(flag(cl.log_secrets));
@@ -434,7 +439,11 @@ OTHER
     -v, --verbose          print the protocol transcript on standard error (secrets redacted)
     --log-file F           append the transcript to F (secrets redacted)
     --log-secrets          do not redact secrets in the transcript (private debugging only)
-    --json                 print one JSON object on standard output
+    --json                 print one JSON object on standard output (one per login with
+                           --repeat)
+    --repeat N             N logins one after another in one process (TLS sessions resumed,
+                           what the server taught remembered, SCRAM keys cached); the exit
+                           status is the last failure's, else 0
 
 EXIT STATUS
     0 success, 2 usage error, 3 no supported mechanisms, 4 authentication rejected,

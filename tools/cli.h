@@ -55,6 +55,7 @@ struct CommandLine {
   int max_rejections = 2;                  // --max-rejections
   bool try_unadvertised = false;           // --try-unadvertised
   bool single_method = false;              // --single-method
+  int repeat = 1;                          // --repeat N: N logins in one process
   std::map<std::string, std::string> user_for;  // --user-for MECH=NAME
   std::string anonymous_trace;             // --trace (ANONYMOUS)
   std::optional<TlsMode> starttls;         // required|auto|never

@@ -1,5 +1,7 @@
 #include "tools/oauth_command.h"
 
+#include <fcntl.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,14 +144,31 @@ absl::StatusOr<OAuthArgs> Parse(const std::vector<std::string>& args) {
   return a;
 }
 
+// Reads the first line of a small secret file (a client secret): at most 4 KiB, straight into
+// wiped memory; anything longer is refused rather than read until memory runs out.
 absl::StatusOr<std::string> ReadFirstLine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorKind::kBadInput, "cannot read " + path);
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) return Error(ErrorKind::kBadInput, path + " is empty");
-  return line;
+  constexpr size_t kMax = 4096;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error(ErrorKind::kBadInput, "cannot read " + path);
+  SecretBytes text;
+  char* room = text.Extend(kMax + 1);
+  size_t have = 0;
+  ssize_t n = 0;
+  while (have <= kMax && (n = ::read(fd, room + have, kMax + 1 - have)) > 0) {
+    have += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.Resize(have);
+  if (n < 0) return Error(ErrorKind::kBadInput, "cannot read " + path);
+  std::string_view view = text.view();
+  const size_t end = view.find('\n');
+  if (end == std::string_view::npos && have > kMax) {
+    return Error(ErrorKind::kBadInput, path + " is longer than 4 KiB: not a client secret");
+  }
+  view = view.substr(0, end);
+  if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+  if (view.empty()) return Error(ErrorKind::kBadInput, path + " is empty");
+  return std::string(view);  // the caller adopts it into a SecretString, which wipes it
 }
 
 absl::StatusOr<std::shared_ptr<oauth::TokenStore>> OpenStore() {

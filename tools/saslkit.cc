@@ -1,6 +1,7 @@
 // The saslkit command: auth, send, probe and mechanisms over SMTP, POP3 and IMAP.
 // See `saslkit --help` (tools/cli.cc) for the options and exit codes.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@
 #include "sasl/login.h"
 #include "sasl/oauth_refresh.h"
 #include "sasl/policy.h"
+#include "sasl/scram_cache.h"
+#include "sasl/server_memory.h"
 #include "sasl/status.h"
 #include "sasl/transcript.h"
 #include "tools/cli.h"
@@ -248,6 +251,8 @@ struct Outcome {
   std::string server_reply;
   int round_trips = 0;
   absl::Duration elapsed;
+  int64_t cpu_us = 0;        // this process's CPU (user + system) for this login
+  bool tls_resumed = false;
   std::vector<Attempt> attempts;
   std::string extra_json;  // probe details
 };
@@ -279,6 +284,8 @@ int Report(const CommandLine& cl, const Outcome& o) {
     j += ",\"exit_code\":" + std::to_string(code);
     j += ",\"round_trips\":" + std::to_string(o.round_trips);
     j += ",\"elapsed_ms\":" + std::to_string(absl::ToInt64Milliseconds(o.elapsed));
+    j += ",\"cpu_us\":" + std::to_string(o.cpu_us);
+    j += ",\"tls_resumed\":" + std::string(o.tls_resumed ? "true" : "false");
     j += ",\"attempts\":[";
     for (size_t i = 0; i < o.attempts.size(); ++i) {
       const Attempt& a = o.attempts[i];
@@ -341,8 +348,22 @@ absl::Status DoPopBeforeSmtp(const CommandLine& cl, const Registry& registry,
                   "POP-before-SMTP");
 }
 
+int64_t ProcessCpuMicros() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * int64_t{1000000} +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+// Kept across the logins of one process (--repeat): what a mail client keeps between logins.
+std::shared_ptr<SaltedPasswordCache> CommandScramCache() {
+  static const auto cache = std::make_shared<SaltedPasswordCache>();
+  return cache;
+}
+
 int Run(const CommandLine& cl) {
   const absl::Time start = absl::Now();
+  const int64_t cpu_start = ProcessCpuMicros();
   Outcome o;
   absl::Status transcript_status;
   std::optional<Transcript> transcript = BuildTranscript(cl, transcript_status);
@@ -368,12 +389,14 @@ int Run(const CommandLine& cl) {
   SelectionPolicy policy = Policy(cl);
   MechanismOptions mechanism_options;
   mechanism_options.ntlm_allow_v1 = cl.ntlm_v1;
+  mechanism_options.scram_cache = CommandScramCache();
 
   auto finish = [&](absl::Status s) {
     o.status = std::move(s);
     if (!o.status.ok() && o.server_reply.empty()) o.server_reply = ServerReply(o.status);
     if (!o.status.ok() && o.attempts.empty()) o.attempts = AttemptsOf(o.status);
     o.elapsed = absl::Now() - start;
+    o.cpu_us = ProcessCpuMicros() - cpu_start;
     return Report(cl, o);
   };
 
@@ -387,6 +410,7 @@ int Run(const CommandLine& cl) {
   if (!session.ok()) return finish(session.status());
   ToolSession& s = **session;
   o.tls = TlsText(s.auth().transport().tls());
+  o.tls_resumed = s.auth().transport().tls().resumed;
 
   if (probing) {
     ConnectionFacts facts;
@@ -454,6 +478,7 @@ int Run(const CommandLine& cl) {
       request.credential_source = per_mechanism.get();
     }
     request.mechanism_options = mechanism_options;
+    request.memory = &ProcessServerMemory();
     request.client_certificate = !cl.cert.empty();
     auto result = s.Authenticate(request);
     if (result.ok()) {
@@ -525,6 +550,13 @@ int main(int argc, char** argv) {
     case Verb::kHelp: std::cout << HelpText(); return 0;
     case Verb::kVersion: std::cout << "saslkit " << SASLKIT_VERSION << "\n"; return 0;
     case Verb::kMechanisms: return ListMechanisms();
-    default: return Run(*cl);
+    default: {
+      int code = 0;
+      for (int i = 0; i < cl->repeat; ++i) {
+        const int one = Run(*cl);
+        if (one != 0) code = one;
+      }
+      return code;
+    }
   }
 }

@@ -93,7 +93,7 @@ cmd_start() {
   # resolve node_modules next to the script, not through NODE_PATH).
   install -m 644 "$HERE/oidc/server.mjs" "$HERE/oidc/browser.mjs" "$STATE/"
   ln -s "$MODULES/node_modules" "$STATE/node_modules"
-  printf '%s\n' "$SERVICE_SECRET" >"$STATE/service-secret"
+  (umask 077 && printf '%s\n' "$SERVICE_SECRET" >"$STATE/service-secret")
   render oidc-dovecot.conf.in "$STATE/dovecot/dovecot.conf"
   render oidc-oauth2.conf.ext.in "$STATE/dovecot/oauth2.conf.ext"
   chmod 640 "$STATE/dovecot/oauth2.conf.ext"

@@ -129,6 +129,27 @@ TEST(CyrusTls13Lab, PlusFailsOverTlsExporterAndThePolicyMovesOnToScram) {
   EXPECT_TRUE(r.attempts[1].status.ok());
 }
 
+TEST(CyrusTls13Lab, RememberedPlusRefusalSavesTheAttemptUntilALoginFails) {
+  ServerMemory memory;
+  const std::vector<std::string> allowed = {"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"};
+  ASSERT_OK_AND_ASSIGN(LoginResult first, LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"),
+                                                   allowed, {}, std::nullopt, &memory));
+  EXPECT_EQ(first.attempts.size(), 2u);
+  // The second login goes straight to what worked: no refused -PLUS attempt.
+  ASSERT_OK_AND_ASSIGN(LoginResult second, LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"),
+                                                    allowed, {}, std::nullopt, &memory));
+  ASSERT_EQ(second.attempts.size(), 1u);
+  EXPECT_EQ(second.attempts[0].mechanism, "SCRAM-SHA-256");
+  // A failed login forgets the lesson; the next one tries -PLUS again.
+  Credentials wrong = User("ALICE");
+  wrong.password = SecretString("not-alices-password");
+  EXPECT_THAT(LabLogIn(LabService::kCyrusImapsTls13, wrong, allowed, {}, std::nullopt, &memory),
+              StatusIs(ErrorKind::kRejected));
+  ASSERT_OK_AND_ASSIGN(LoginResult again, LabLogIn(LabService::kCyrusImapsTls13, User("ALICE"),
+                                                   allowed, {}, std::nullopt, &memory));
+  EXPECT_EQ(again.attempts.size(), 2u);
+}
+
 TEST(CyrusTls13Lab, TlsUniqueIsNeverSentOverTls13) {
   // Asking for tls-unique on a TLS 1.3 session is a local error, before anything is sent.
   MechanismOptions options;

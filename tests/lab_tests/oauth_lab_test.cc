@@ -88,7 +88,12 @@ int Grants(const std::string& type) {
   Ran r = Shell("curl -s --max-time 5 " + O("SASLKIT_OIDC_STATS_URL"));
   const std::string key = "\"" + type + "\":";
   const size_t at = r.out.find(key);
-  return at == std::string::npos ? 0 : std::atoi(r.out.c_str() + at + key.size());
+  if (at == std::string::npos) {
+    // A count that could not be read must not pass as "no grant happened".
+    ADD_FAILURE() << "no " << type << " count in the authorization server's stats: " << r.out;
+    return -1;
+  }
+  return std::atoi(r.out.c_str() + at + key.size());
 }
 
 class OAuthLab : public ::testing::Test {

@@ -157,6 +157,11 @@ TEST(AccountTokenSourceTest, NeverUsesATokenWhoseRotationWasNotSaved) {
   auto source = AccountTokenSource(store, "work", Options(issuer));
   EXPECT_THAT(source->Token(), StatusIs(ErrorKind::kMechanism, "disk full"));
   EXPECT_EQ(issuer.calls.load(), 1);
+  // The rotated tokens were kept: once the disk takes them they are saved and used, with no
+  // second request (the old refresh token is already spent at the server).
+  store->fail_saves = false;
+  EXPECT_THAT(source->Token(), IsOk());
+  EXPECT_EQ(issuer.calls.load(), 1);
 }
 
 TEST(AccountTokenSourceTest, RefreshAfterARejectionTakesAnotherProcesssNewToken) {

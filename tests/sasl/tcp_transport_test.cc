@@ -1,4 +1,5 @@
 #include "sasl/tcp_transport.h"
+#include "sasl/tls_session_cache.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -171,7 +172,9 @@ class TestServer {
   using Handler = std::function<void(int fd, TestServer& server)>;
 
   // Listens on the loopback address of `family`; `ok()` is false when that is impossible.
-  explicit TestServer(Handler handler, int family = AF_INET) : handler_(std::move(handler)) {
+  // Serves `connections` connections one after another (a second login to the same server).
+  explicit TestServer(Handler handler, int family = AF_INET, int connections = 1)
+      : handler_(std::move(handler)), connections_(connections) {
     listen_fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (listen_fd_ < 0) return;
     sockaddr_storage addr{};
@@ -226,18 +229,21 @@ class TestServer {
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 10000) != 1) return;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) return;
-    timeval tv{30, 0};  // generous: slow under valgrind, never reached when all is well
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    handler_(fd, *this);
-    ::close(fd);
+    for (int i = 0; i < connections_; ++i) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 10000) != 1) return;
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      timeval tv{30, 0};  // generous: slow under valgrind, never reached when all is well
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      handler_(fd, *this);
+      ::close(fd);
+    }
   }
 
   Handler handler_;
+  int connections_ = 1;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
@@ -709,6 +715,76 @@ TEST_F(TcpTlsTest, Tls12UniqueIsTheClientFinished) {
   EXPECT_EQ(facts.tls_unique->size(), 12u);
   EXPECT_EQ(*facts.tls_unique, side.peer_finished);
   EXPECT_EQ(facts.tls_exporter, std::nullopt);  // offered on TLS 1.3 only
+}
+
+// Two STARTTLS sessions in a row with one server context and `options`; returns both views.
+std::pair<TlsFacts, TlsFacts> TwoSessions(SSL_CTX* ctx, const TlsOptions& options) {
+  std::pair<TlsFacts, TlsFacts> out;
+  ServerSide sides[2];
+  int served = 0;
+  TestServer server([&](int fd, TestServer&) { ServeTls(fd, ctx, true, sides[served++]); },
+                    AF_INET, 2);
+  for (TlsFacts* facts : {&out.first, &out.second}) {
+    auto t = TcpTransport::Connect("127.0.0.1", server.port(), {});
+    if (!t.ok()) { ADD_FAILURE() << t.status(); return out; }
+    auto greeting = (*t)->ReadLine(512, kLong);
+    EXPECT_TRUE(greeting.ok() && *greeting == "220 ready");
+    EXPECT_OK((*t)->StartTls(options));
+    // TLS 1.3 tickets come after the handshake, with the next read.
+    auto ok = (*t)->ReadLine(512, kLong);
+    EXPECT_TRUE(ok.ok() && *ok == "250 ok") << ok.status();
+    EXPECT_OK((*t)->Write("QUIT\r\n", Sensitivity::kPublic));
+    *facts = (*t)->tls();
+  }
+  server.Join();
+  return out;
+}
+
+TEST_F(TcpTlsTest, SecondSessionResumesAndKeepsItsBindingData) {
+  for (int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+    CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get(), version);
+    TlsSessionCache cache;
+    TlsOptions options{.server_name = "localhost", .ca_file = pki_.ca_file};
+    options.session_cache = &cache;
+    auto [first, second] = TwoSessions(ctx.get(), options);
+    EXPECT_FALSE(first.resumed) << version;
+    EXPECT_TRUE(second.resumed) << version;
+    EXPECT_TRUE(second.verified) << version;  // the resumed session was verified when made
+    if (version == TLS1_3_VERSION) {
+      EXPECT_TRUE(second.tls_exporter.has_value());
+      EXPECT_NE(second.tls_exporter, first.tls_exporter);
+    } else {
+      // With the extended master secret (OpenSSL's default), tls-unique is the server's
+      // Finished on a resumption: present, and not the first session's.
+      ASSERT_TRUE(second.tls_unique.has_value());
+      EXPECT_NE(second.tls_unique, first.tls_unique);
+    }
+  }
+}
+
+TEST_F(TcpTlsTest, NoTlsUniqueOnAResumedSessionWithoutTheExtendedMasterSecret) {
+  // RFC 7627: without the extended master secret a resumed session's Finished can be made to
+  // match another connection's (the triple handshake attack): never bind to it.
+  CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_EXTENDED_MASTER_SECRET);
+  TlsSessionCache cache;
+  TlsOptions options{.server_name = "localhost", .ca_file = pki_.ca_file};
+  options.session_cache = &cache;
+  auto [first, second] = TwoSessions(ctx.get(), options);
+  EXPECT_TRUE(second.resumed);
+  EXPECT_EQ(second.tls_unique, std::nullopt);
+  EXPECT_EQ(first.tls_unique, std::nullopt);
+}
+
+TEST_F(TcpTlsTest, ResumptionCanBeTurnedOff) {
+  CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get());
+  TlsSessionCache cache;
+  TlsOptions options{.server_name = "localhost", .ca_file = pki_.ca_file};
+  options.session_cache = &cache;
+  options.resume = false;
+  auto [first, second] = TwoSessions(ctx.get(), options);
+  EXPECT_FALSE(second.resumed);
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST_F(TcpTlsTest, ServerEndPointUsesTheSignatureHash) {

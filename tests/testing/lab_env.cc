@@ -124,12 +124,14 @@ std::optional<std::string> LabEnv::WaitForMessage(const std::string& user,
 absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& credentials,
                                      std::vector<std::string> allowed,
                                      const MechanismOptions& options,
-                                     std::optional<ServerOptions> server_override) {
+                                     std::optional<ServerOptions> server_override,
+                                     ServerMemory* memory) {
   ServerOptions server = server_override.value_or(LabEnv::Get().Server(service));
   Registry registry = BuiltinRegistry();
   SelectionPolicy policy(PolicyOptions{.allowed = std::move(allowed)});
   LoginRequest request{.credentials = &credentials, .registry = &registry, .policy = &policy};
   request.mechanism_options = options;
+  request.memory = memory;
   SASLKIT_ASSIGN_OR_RETURN(Connection connection, OpenConnection({server}));
   switch (service) {
     case LabService::kSubmission:

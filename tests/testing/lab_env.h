@@ -70,7 +70,8 @@ class LabEnv {
 absl::StatusOr<LoginResult> LabLogIn(LabService service, const Credentials& credentials,
                                      std::vector<std::string> allowed,
                                      const MechanismOptions& options = {},
-                                     std::optional<ServerOptions> server_override = std::nullopt);
+                                     std::optional<ServerOptions> server_override = std::nullopt,
+                                     ServerMemory* memory = nullptr);
 
 // Returns "Submission", "CyrusPop3s", ...: for test names.
 std::string LabServiceName(LabService service);
