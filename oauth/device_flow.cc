@@ -72,7 +72,8 @@ absl::StatusOr<DeviceAuthorization> StartDeviceAuthorization(std::string_view en
     d.verification_uri_complete = std::string(*complete);
   }
   if (auto interval = doc.Int64("interval"); interval.has_value() && *interval > 0) {
-    d.interval = absl::Seconds(std::min<int64_t>(*interval, 60));
+    // RFC 8628 3.2/3.5: never poll faster than the server asks; bounded by the code's life.
+    d.interval = absl::Seconds(std::min<int64_t>(*interval, 3600));
   }
   d.expires = now + absl::Seconds(std::min<int64_t>(*expires_in, 3600));
   return d;

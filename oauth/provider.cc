@@ -99,7 +99,13 @@ absl::StatusOr<Provider> ParseMetadata(std::string_view issuer, SecretBytes docu
   p.name = std::string(issuer);
   const auto said = doc.String("issuer");
   // RFC 8414 3.3 / OIDC Discovery 4.3: the issuer must be exactly the one asked for.
-  if (!said.has_value() || *said != issuer) {
+  // An issuer identifier may end in "/" (https://sts.windows.net/{tid}/): the user may type it
+  // with or without; the document's own form must match one of the two exactly.
+  auto same = [&](std::string_view a) {
+    return a == issuer || (a.size() == issuer.size() + 1 && a.back() == '/' &&
+                           a.substr(0, issuer.size()) == issuer);
+  };
+  if (!said.has_value() || !same(*said)) {
     return Error(ErrorKind::kProtocol,
                  absl::StrCat("OAuth discovery: the document names issuer ",
                               said.has_value() ? Printable(*said) : "(none)", ", not ",

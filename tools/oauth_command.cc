@@ -279,7 +279,13 @@ absl::Status Login(const OAuthArgs& a) {
   account.client_id = a.client_id;
   account.client_secret = client_secret.Clone();
   account.scope = scope;
-  account.ca_file = a.cafile;
+  // Stored absolute: `saslkit oauth token` runs later from whatever folder msmtp or mbsync use.
+  if (!a.cafile.empty()) {
+    char* real = ::realpath(a.cafile.c_str(), nullptr);
+    if (real == nullptr) return Error(ErrorKind::kBadInput, "cannot find --cafile " + a.cafile);
+    account.ca_file = real;
+    std::free(real);
+  }
   account.username = a.user;
   if (account.username.empty() && !answer->id_token.empty()) {
     account.username = oauth::EmailFromIdToken(answer->id_token.view());

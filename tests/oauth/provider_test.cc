@@ -91,6 +91,19 @@ TEST(DiscoveryTest, RefusesAnotherIssuerPlainHttpAndMissingTokenEndpoint) {
                                           "token_endpoint":"http://127.0.0.1:10090/token"})")));
 }
 
+TEST(DiscoveryTest, AnIssuerEndingInASlashMatchesItself) {
+  // Azure AD v1 and Auth0 issuers end in "/" (RFC 8414 3.3 wants the identical string).
+  ASSERT_OK_AND_ASSIGN(
+      Provider p, ParseMetadata("https://sts.windows.net/tid",
+                                SecretBytes(R"({"issuer":"https://sts.windows.net/tid/",
+                                                "token_endpoint":"https://sts.windows.net/t"})")));
+  EXPECT_EQ(p.token_endpoint, "https://sts.windows.net/t");
+  EXPECT_THAT(ParseMetadata("https://sts.windows.net/tid",
+                            SecretBytes(R"({"issuer":"https://sts.windows.net/tidx",
+                                            "token_endpoint":"https://sts.windows.net/t"})")),
+              StatusIs(ErrorKind::kProtocol));
+}
+
 TEST(DiscoveryTest, RefusesAPlainHttpIssuerOffLoopback) {
   EXPECT_THAT(Discover("http://id.example.com", {}), StatusIs(ErrorKind::kBadInput, "https://"));
   EXPECT_THAT(Discover("ftp://id.example.com", {}), StatusIs(ErrorKind::kBadInput, "https://"));
