@@ -227,6 +227,7 @@ struct TcpTransport::Tls {
   SSL* ssl = nullptr;  // owns its BIO
   TlsSessionCache* cache = nullptr;  // where new sessions for `cache_key` go; null: none
   std::string cache_key;
+  bool offered_session = false;      // this handshake tried to resume
   ~Tls() {
     SSL_free(ssl);
     SSL_CTX_free(ctx);
@@ -385,7 +386,14 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::ConnectTls(
     std::string_view host, uint16_t port, const ConnectOptions& options, const TlsOptions& tls) {
   SASLKIT_ASSIGN_OR_RETURN(std::unique_ptr<TcpTransport> transport,
                            Connect(host, port, options));
-  SASLKIT_RETURN_IF_ERROR(transport->StartTls(tls));
+  absl::Status started = transport->StartTls(tls);
+  if (!started.ok() && transport->resumption_refused_) {
+    // The server broke the handshake over the offered session (now refused for good): once
+    // more on a new connection, with a full handshake.
+    SASLKIT_ASSIGN_OR_RETURN(transport, Connect(host, port, options));
+    started = transport->StartTls(tls);
+  }
+  SASLKIT_RETURN_IF_ERROR(started);
   return transport;
 }
 
@@ -722,7 +730,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
   if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, tls.get());
   if (tls->ssl != nullptr && tls->cache != nullptr) {
     if (SSL_SESSION* session = tls->cache->Take(tls->cache_key)) {
-      SSL_set_session(tls->ssl, session);
+      tls->offered_session = SSL_set_session(tls->ssl, session) == 1;
       SSL_SESSION_free(session);
     }
   }
@@ -773,8 +781,11 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
       SASLKIT_RETURN_IF_ERROR(ready);
       continue;
     }
-    // A session the server would not resume must not be offered again.
-    if (ssl_->cache != nullptr) ssl_->cache->Remove(ssl_->cache_key);
+    // A server that fails the handshake when offered a session gets full handshakes from now.
+    if (ssl_->offered_session) {
+      ssl_->cache->Refuse(ssl_->cache_key);
+      resumption_refused_ = true;
+    }
     const long verify_result = SSL_get_verify_result(ssl);  // NOLINT(runtime/int)
     if (verify && verify_result != X509_V_OK) {
       ERR_clear_error();

@@ -108,6 +108,7 @@ class TcpTransport final : public Transport {
   absl::Status Await(short events, absl::Time deadline) const;
   absl::Status WritePlain(std::string_view bytes, absl::Time deadline);
   absl::Status WriteTls(std::string_view bytes, absl::Time deadline);
+  bool resumption_refused_ = false;  // the last handshake failed over an offered session
   absl::Status Handshake(const TlsOptions& options, const std::string& name);
   absl::Status CheckOpen() const;
   // Releases OpenSSL state without a close_notify (after a fatal TLS error) and the socket.

@@ -31,8 +31,9 @@ void TlsSessionCache::EraseLocked(Lru::iterator it) {
 
 void TlsSessionCache::Put(std::string_view key, SSL_SESSION* session) {
   if (session == nullptr || options_.max_entries == 0) return;
-  SSL_SESSION_up_ref(session);
   std::lock_guard<std::mutex> lock(mu_);
+  if (refused_.find(key) != refused_.end()) return;
+  SSL_SESSION_up_ref(session);
   if (auto found = index_.find(key); found != index_.end()) EraseLocked(found->second);
   lru_.emplace_front(std::string(key), session);
   index_[lru_.front().first] = lru_.begin();
@@ -53,9 +54,16 @@ SSL_SESSION* TlsSessionCache::Take(std::string_view key) {
   return session;
 }
 
-void TlsSessionCache::Remove(std::string_view key) {
+void TlsSessionCache::Refuse(std::string_view key) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto found = index_.find(key); found != index_.end()) EraseLocked(found->second);
+  if (refused_.size() >= options_.max_entries) refused_.clear();  // bounded; relearnt if needed
+  refused_.emplace(key);
+}
+
+bool TlsSessionCache::Refused(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refused_.find(key) != refused_.end();
 }
 
 size_t TlsSessionCache::size() const {

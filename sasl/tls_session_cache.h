@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <list>
 #include <map>
+#include <set>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -44,8 +45,12 @@ class TlsSessionCache {
   // nullptr. A TLS 1.3 session is handed out once (RFC 8446 C.4: a ticket is not reused); the
   // new connection receives fresh ones. Expired sessions are dropped.
   SSL_SESSION* Take(std::string_view key);
-  // Forgets `key` (a handshake that failed with its session).
-  void Remove(std::string_view key);
+  // Forgets `key` and never offers it a session again: a server that failed the handshake when
+  // one was offered (Dovecot in its high-performance login mode with client-certificate checks
+  // answers "session id context uninitialized") gets full handshakes from now on.
+  void Refuse(std::string_view key);
+  // Returns whether `key` was refused.
+  bool Refused(std::string_view key) const;
   size_t size() const;
 
  private:
@@ -56,6 +61,7 @@ class TlsSessionCache {
   mutable std::mutex mu_;
   Lru lru_;  // most recently stored first
   std::map<std::string, Lru::iterator, std::less<>> index_;
+  std::set<std::string, std::less<>> refused_;  // bounded like the entries
 };
 
 // Returns the process-wide cache the built-in transport uses by default.

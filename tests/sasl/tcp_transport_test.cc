@@ -776,6 +776,35 @@ TEST_F(TcpTlsTest, NoTlsUniqueOnAResumedSessionWithoutTheExtendedMasterSecret) {
   EXPECT_EQ(first.tls_unique, std::nullopt);
 }
 
+TEST_F(TcpTlsTest, ServerThatBreaksResumedHandshakesGetsFullOnesFromThen) {
+  // Dovecot's high-performance login mode with client-certificate checks fails a resumed
+  // handshake ("session id context uninitialized"): an OpenSSL server that verifies peers
+  // without a session id context does the same. Implicit TLS retries once on a new connection
+  // with a full handshake, and the server is never offered a session again.
+  for (int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+    CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get(), version);
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+    TlsSessionCache cache;
+    TlsOptions options{.server_name = "localhost", .ca_file = pki_.ca_file};
+    options.session_cache = &cache;
+    ServerSide sides[4];
+    int served = 0;
+    TestServer server([&](int fd, TestServer&) { ServeTls(fd, ctx.get(), false, sides[served++]); },
+                      AF_INET, 4);
+    for (int login = 0; login < 3; ++login) {
+      auto t = TcpTransport::ConnectTls("127.0.0.1", server.port(), {}, options);
+      ASSERT_TRUE(t.ok()) << version << " login " << login << ": " << t.status();
+      auto ok = (*t)->ReadLine(512, kLong);
+      EXPECT_TRUE(ok.ok() && *ok == "250 ok") << ok.status();
+      EXPECT_FALSE((*t)->tls().resumed);
+      EXPECT_OK((*t)->Write("QUIT\r\n", Sensitivity::kPublic));
+    }
+    server.Join();
+    EXPECT_EQ(served, 4) << version;  // three logins, one of them retried once
+    EXPECT_EQ(cache.size(), 0u) << version;
+  }
+}
+
 TEST_F(TcpTlsTest, ResumptionCanBeTurnedOff) {
   CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get());
   TlsSessionCache cache;
