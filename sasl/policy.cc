@@ -56,6 +56,10 @@ FailureClass ClassifyFailure(const absl::Status& failure) {
   }
 }
 
+Fallback::Fallback(const SelectionPolicy& policy)
+    : budget_(std::max(1, policy.options().max_rejections)),
+      simple_after_secure_(policy.options().simple_after_secure) {}
+
 bool Fallback::Record(const MechanismInfo& failed, uint32_t used, const absl::Status& failure) {
   const int index = recorded_++;
   const FailureClass c = ClassifyFailure(failure);
@@ -89,18 +93,17 @@ bool Fallback::Record(const MechanismInfo& failed, uint32_t used, const absl::St
     if (!failed.Has(kReusableSecret)) secure_rejected_ = true;
     remember(true);
   }
-  const int budget = policy_.options().max_rejections < 1 ? 1 : policy_.options().max_rejections;
-  return rejections_ < budget;
+  return rejections_ < budget_;
 }
 
 bool Fallback::Admit(const MechanismInfo& next, uint32_t uses) {
   if (binding_rejected_ && next.Has(kChannelBinding)) return false;
   const bool simple = next.Has(kReusableSecret);
-  if (simple && secure_rejected_ && !policy_.options().simple_after_secure) return false;
+  if (simple && secure_rejected_ && !simple_after_secure_) return false;
   if ((uses & rejected_secrets_) == 0) return true;
   // The seed's case: the secure mechanism failed because the server's password store cannot
   // verify it; a reusable-secret mechanism is checked against any store. Once.
-  if (simple && secure_rejected_ && !simple_fallback_spent_ && policy_.options().simple_after_secure) {
+  if (simple && secure_rejected_ && !simple_fallback_spent_ && simple_after_secure_) {
     simple_fallback_spent_ = true;
     return true;
   }

@@ -116,7 +116,8 @@ class SelectionPolicy;
 //   - never more than `max_rejections` counted rejections.
 class Fallback {
  public:
-  explicit Fallback(const SelectionPolicy& policy) : policy_(policy) {}
+  // Copies what it needs from `policy` (no reference is kept).
+  explicit Fallback(const SelectionPolicy& policy);
 
   // Records that `failed`, presenting the secrets `used` (`Need` bits, see SecretsUsed), ended
   // with `failure`. Returns false when the login must end now.
@@ -131,7 +132,8 @@ class Fallback {
   int telling_failure() const { return telling_; }
 
  private:
-  const SelectionPolicy& policy_;
+  int budget_ = 2;
+  bool simple_after_secure_ = true;
   int recorded_ = 0;
   int rejections_ = 0;
   int telling_ = -1;
