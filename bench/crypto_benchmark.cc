@@ -22,9 +22,9 @@
 #include <string>
 
 #include "bench/vectors.h"
-#include "mechanisms/internal/crypto.h"
-#include "mechanisms/internal/pbkdf2.h"
-#include "sasl/random.h"
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/pbkdf2.h"
+#include "saslkit/base/random.h"
 
 namespace saslkit::bench {
 namespace {

@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "adapters/imap/imap_protocol.h"
-#include "adapters/pop3/pop3_protocol.h"
-#include "adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
 #include "bench/vectors.h"
-#include "mechanisms/builtins.h"
-#include "sasl/base64.h"
-#include "sasl/credentials.h"
-#include "sasl/policy.h"
-#include "sasl/registry.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/sasl/registry.h"
 
 namespace saslkit::bench {
 namespace {

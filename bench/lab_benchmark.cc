@@ -19,15 +19,15 @@
 #include <string>
 #include <vector>
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
-#include "mechanisms/builtins.h"
-#include "sasl/connection.h"
-#include "sasl/credentials.h"
-#include "sasl/login.h"
-#include "sasl/policy.h"
-#include "sasl/tcp_transport.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/login.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/net/tcp_transport.h"
 
 namespace saslkit::bench {
 namespace {

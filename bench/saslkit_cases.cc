@@ -12,17 +12,17 @@
 #include "absl/time/time.h"
 #include "bench/exchange_cases.h"
 #include "bench/vectors.h"
-#include "mechanisms/cram_md5.h"
-#include "mechanisms/digest_md5.h"
-#include "mechanisms/login.h"
-#include "mechanisms/ntlm.h"
-#include "mechanisms/oauthbearer.h"
-#include "mechanisms/plain.h"
-#include "mechanisms/scram.h"
-#include "mechanisms/xoauth2.h"
-#include "sasl/mechanism.h"
-#include "sasl/random.h"
-#include "sasl/scram_cache.h"
+#include "saslkit/mechanisms/cram_md5.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/mechanisms/login_mechanism.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/mechanisms/oauth/oauthbearer.h"
+#include "saslkit/mechanisms/plain.h"
+#include "saslkit/mechanisms/scram/scram.h"
+#include "saslkit/mechanisms/oauth/xoauth2.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/base/random.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
 
 namespace saslkit::bench {
 namespace {
@@ -215,7 +215,7 @@ void AddSaslkitCases(std::vector<ExchangeCase>& cases) {
   {
     // The cache is filled by the check's exchange, before any timing.
     auto f = ScramFixture(kScramSha256, ScramSha256Mechanism());
-    f->options.scram_cache = std::make_shared<SaltedPasswordCache>();
+    f->options.Mutable<ScramOptions>().cache = std::make_shared<SaltedPasswordCache>();
     Add(cases, "SCRAM-SHA-256 (warm cache)", "ScramSha256Warm", ScramSecrets(kScramSha256), f,
         "ClientKey and the HMAC pad states of StoredKey and ServerKey from `SaltedPasswordCache`");
   }

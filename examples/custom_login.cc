@@ -5,12 +5,12 @@
 #include <memory>
 #include <string>
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/status.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "sasl/connection.h"
+#include "saslkit/net/connection.h"
 
 namespace example {
 

@@ -3,9 +3,9 @@
 // service principal named in the Windows SPN form SmtpSvc/mail.company.com.
 #include <cstdio>
 
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
+#include "saslkit/mechanisms/builtins.h"
 
 int main() {
   saslkit::Credentials creds;

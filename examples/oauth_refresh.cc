@@ -4,10 +4,10 @@
 // both), and only because they are the only methods allowed.
 #include <cstdio>
 
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
-#include "sasl/oauth_refresh.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/oauth/refresh.h"
 
 int main() {
   saslkit::RefreshTokenOptions refresh;

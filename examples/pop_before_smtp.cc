@@ -3,11 +3,11 @@
 // server does offer AUTH, authenticate there too.
 #include <cstdio>
 
-#include "adapters/pop3/pop_before_smtp.h"
-#include "adapters/smtp/message.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/pop3/pop_before_smtp.h"
+#include "saslkit/adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
+#include "saslkit/mechanisms/builtins.h"
 
 int main() {
   saslkit::Credentials creds;

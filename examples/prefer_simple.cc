@@ -2,9 +2,9 @@
 // (some servers check passwords against a directory that only understands plaintext).
 #include <cstdio>
 
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
+#include "saslkit/mechanisms/builtins.h"
 
 int main() {
   saslkit::Credentials creds;

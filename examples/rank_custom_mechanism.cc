@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "mechanisms/builtins.h"
-#include "sasl/policy.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/base/status.h"
 
 namespace {
 

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <string>
 
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
-#include "sasl/transcript.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/net/transcript.h"
 
 int main() {
   saslkit::Credentials creds;

@@ -2,10 +2,10 @@
 // the distinct "no supported mechanisms" error when the server offers nothing secure.
 #include <cstdio>
 
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
-#include "mechanisms/builtins.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/status.h"
 
 int main() {
   saslkit::Credentials creds;

@@ -6,16 +6,16 @@
 #ifndef SASLKIT_MECHANISMS_ANONYMOUS_H_
 #define SASLKIT_MECHANISMS_ANONYMOUS_H_
 
-#include "sasl/mechanism.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+#include "saslkit/sasl/mechanism.h"
+
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptor of ANONYMOUS. Making one fails with kBadInput when the trace is longer
 // than 255 characters, holds NUL, or is not UTF-8 (RFC 4505 3).
 MechanismInfo AnonymousMechanism();
 
-// Returns true when `s` is well-formed UTF-8 (RFC 3629).
-bool IsUtf8(std::string_view s);
 
 }  // namespace saslkit
 

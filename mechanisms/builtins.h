@@ -6,12 +6,14 @@
 #ifndef SASLKIT_MECHANISMS_BUILTINS_H_
 #define SASLKIT_MECHANISMS_BUILTINS_H_
 
+#include "saslkit/base/export.h"
+
 #include <vector>
 
-#include "sasl/mechanism.h"
-#include "sasl/registry.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/registry.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptor of every built-in mechanism and protocol-native method.
 std::vector<MechanismInfo> BuiltinMechanisms();

@@ -1,11 +1,12 @@
-#include "mechanisms/cram_md5.h"
+#include "saslkit/mechanisms/cram_md5.h"
 
 #include <memory>
 
-#include "mechanisms/internal/crypto.h"
-#include "mechanisms/ranking.h"
-#include "sasl/internal/recycled.h"
-#include "sasl/status.h"
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/mechanisms/internal/recycled.h"
+#include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -30,7 +31,7 @@ class CramMd5Method final : public SaslMethod, public internal::Recycled<CramMd5
     Step step;
     step.response.Reserve(credentials_.username.size() + 1 + 32);
     step.response.Append(credentials_.username).Append(' ');
-    internal::AppendHexLower(step.response, mac.view());
+    AppendHexLower(step.response, mac.view());
     step.complete = true;
     return step;
   }

@@ -7,9 +7,11 @@
 #ifndef SASLKIT_MECHANISMS_CRAM_MD5_H_
 #define SASLKIT_MECHANISMS_CRAM_MD5_H_
 
-#include "sasl/mechanism.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+#include "saslkit/sasl/mechanism.h"
+
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptor of CRAM-MD5. An empty challenge, or a second one, is kProtocol.
 MechanismInfo CramMd5Mechanism();

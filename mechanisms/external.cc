@@ -1,10 +1,10 @@
-#include "mechanisms/external.h"
+#include "saslkit/mechanisms/external.h"
 
 #include <memory>
 
-#include "mechanisms/internal/one_shot.h"
-#include "mechanisms/ranking.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/internal/one_shot.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -6,9 +6,11 @@
 #ifndef SASLKIT_MECHANISMS_EXTERNAL_H_
 #define SASLKIT_MECHANISMS_EXTERNAL_H_
 
-#include "sasl/mechanism.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+#include "saslkit/sasl/mechanism.h"
+
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptor of EXTERNAL; usable only with a TLS client certificate in use.
 MechanismInfo ExternalMechanism();

@@ -1,6 +1,6 @@
-#include "mechanisms/native.h"
+#include "saslkit/mechanisms/native.h"
 
-#include "mechanisms/ranking.h"
+#include "saslkit/mechanisms/ranking.h"
 
 namespace saslkit {
 

@@ -7,16 +7,15 @@
 #ifndef SASLKIT_MECHANISMS_NATIVE_H_
 #define SASLKIT_MECHANISMS_NATIVE_H_
 
+#include "saslkit/base/export.h"
+
 #include <string_view>
 #include <vector>
 
-#include "sasl/mechanism.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/native_methods.h"
 
-namespace saslkit {
-
-inline constexpr std::string_view kApopName = "+APOP";
-inline constexpr std::string_view kPopUserName = "+USER";
-inline constexpr std::string_view kImapLoginName = "+LOGIN";
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptors of +APOP, +USER and +LOGIN.
 std::vector<MechanismInfo> NativeMethods();

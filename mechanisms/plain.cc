@@ -1,12 +1,12 @@
-#include "mechanisms/plain.h"
+#include "saslkit/mechanisms/plain.h"
 
 #include <memory>
 #include <string>
 
-#include "mechanisms/internal/message_text.h"
-#include "mechanisms/internal/one_shot.h"
-#include "mechanisms/ranking.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/internal/message_text.h"
+#include "saslkit/mechanisms/internal/one_shot.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

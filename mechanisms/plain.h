@@ -6,9 +6,11 @@
 #ifndef SASLKIT_MECHANISMS_PLAIN_H_
 #define SASLKIT_MECHANISMS_PLAIN_H_
 
-#include "sasl/mechanism.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+#include "saslkit/sasl/mechanism.h"
+
+namespace saslkit SASLKIT_EXPORT {
 
 // Returns the descriptor of PLAIN. Making one fails with kMechanism when the user name or the
 // password is missing, and kBadInput when a field holds NUL (RFC 4616 2).

@@ -6,9 +6,11 @@
 #ifndef SASLKIT_MECHANISMS_RANKING_H_
 #define SASLKIT_MECHANISMS_RANKING_H_
 
+#include "saslkit/base/export.h"
+
 #include <string_view>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct RankRow {
   std::string_view name;

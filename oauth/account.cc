@@ -1,4 +1,4 @@
-#include "oauth/account.h"
+#include "saslkit/oauth/account.h"
 
 #include <algorithm>
 #include <mutex>
@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {

@@ -10,17 +10,20 @@
 #ifndef SASLKIT_OAUTH_ACCOUNT_H_
 #define SASLKIT_OAUTH_ACCOUNT_H_
 
+#include "saslkit/base/export.h"
+
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "oauth/token_endpoint.h"
-#include "oauth/token_store.h"
-#include "sasl/credentials.h"
+#include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/oauth/token_store.h"
+#include "saslkit/sasl/credentials.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 struct AccountOptions {
   absl::Duration timeout = absl::Seconds(30);    // each HTTP request
@@ -51,6 +54,7 @@ void ApplyAnswer(StoredAccount& account, TokenAnswer answer);
 std::shared_ptr<TokenSource> AccountTokenSource(std::shared_ptr<TokenStore> store,
                                                 std::string name, AccountOptions options);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_ACCOUNT_H_

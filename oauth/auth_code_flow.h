@@ -9,17 +9,20 @@
 #ifndef SASLKIT_OAUTH_AUTH_CODE_FLOW_H_
 #define SASLKIT_OAUTH_AUTH_CODE_FLOW_H_
 
+#include "saslkit/base/export.h"
+
 #include <functional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "oauth/token_endpoint.h"
-#include "sasl/random.h"
-#include "sasl/secret.h"
+#include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/base/random.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 // A PKCE verifier (RFC 7636 4.1: 43 characters from 32 random octets) and its S256 challenge.
 struct Pkce {
@@ -62,6 +65,7 @@ absl::StatusOr<Redirect> ParseRedirectTarget(std::string_view target);
 absl::StatusOr<TokenAnswer> RunAuthorizationCodeFlow(const AuthCodeRequest& request,
                                                      RandomSource& random);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_AUTH_CODE_FLOW_H_

@@ -1,4 +1,4 @@
-#include "oauth/device_flow.h"
+#include "saslkit/oauth/device_flow.h"
 
 #include <algorithm>
 #include <utility>
@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "oauth/internal/json.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/json.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -48,9 +48,9 @@ absl::StatusOr<DeviceAuthorization> StartDeviceAuthorization(std::string_view en
     return Error(answer.status >= 500 ? ErrorKind::kConnection : ErrorKind::kProtocol,
                  absl::StrCat("OAuth device authorization: HTTP ", answer.status));
   }
-  auto parsed = internal::JsonDocument::ParseInPlace(std::move(answer.body));
+  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body));
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth device authorization");
-  const internal::JsonDocument& doc = *parsed;
+  const JsonDocument& doc = *parsed;
   DeviceAuthorization d;
   const auto device_code = doc.String("device_code");
   const auto user_code = doc.String("user_code");

@@ -8,16 +8,19 @@
 #ifndef SASLKIT_OAUTH_DEVICE_FLOW_H_
 #define SASLKIT_OAUTH_DEVICE_FLOW_H_
 
+#include "saslkit/base/export.h"
+
 #include <functional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "oauth/token_endpoint.h"
-#include "sasl/secret.h"
+#include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 // RFC 8628 3.2.
 struct DeviceAuthorization {
@@ -56,6 +59,7 @@ absl::StatusOr<TokenAnswer> PollDeviceToken(const ClientInfo& client,
 absl::Status RevokeToken(std::string_view endpoint, const ClientInfo& client,
                          std::string_view token, std::string_view hint);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_DEVICE_FLOW_H_

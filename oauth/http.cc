@@ -1,4 +1,4 @@
-#include "oauth/http.h"
+#include "saslkit/oauth/http.h"
 
 #include <curl/curl.h>
 
@@ -11,8 +11,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/text.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -175,9 +176,9 @@ absl::StatusOr<HttpAnswer> PostForm(std::string_view url, const std::vector<Form
   SecretBytes form;
   for (const FormField& f : fields) {
     if (!form.empty()) form.Append('&');
-    AppendFormEncoded(form, f.first);
+    AppendPercentEncoded(form, f.first);
     form.Append('=');
-    AppendFormEncoded(form, f.second);
+    AppendPercentEncoded(form, f.second);
   }
   return Perform(url, &form, options);
 }
@@ -186,22 +187,10 @@ absl::StatusOr<HttpAnswer> Get(std::string_view url, const HttpOptions& options)
   return Perform(url, nullptr, options);
 }
 
-void AppendFormEncoded(SecretBytes& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.Append(static_cast<char>(c));
-    } else {
-      out.Append('%');
-      out.Append(kHex[c >> 4]);
-      out.Append(kHex[c & 15]);
-    }
-  }
-}
 
 std::string UrlEncode(std::string_view text) {
   SecretBytes out;
-  AppendFormEncoded(out, text);
+  AppendPercentEncoded(out, text);
   return std::string(out.view());
 }
 

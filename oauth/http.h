@@ -8,6 +8,8 @@
 #ifndef SASLKIT_OAUTH_HTTP_H_
 #define SASLKIT_OAUTH_HTTP_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,9 +17,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/secret.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 struct HttpOptions {
   std::string ca_file;                         // PEM trust anchors; empty: the system's
@@ -51,11 +54,10 @@ absl::StatusOr<HttpAnswer> PostForm(std::string_view url, const std::vector<Form
 // GETs `url` (Accept: application/json); as `PostForm` otherwise.
 absl::StatusOr<HttpAnswer> Get(std::string_view url, const HttpOptions& options);
 
-// Appends `text` percent-encoded as in a form body (all but ALPHA DIGIT -._~).
-void AppendFormEncoded(SecretBytes& out, std::string_view text);
 // Returns `text` percent-encoded for a URL query component.
 std::string UrlEncode(std::string_view text);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_HTTP_H_

@@ -1,13 +1,13 @@
-#include "oauth/provider.h"
+#include "saslkit/oauth/provider.h"
 
 #include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "oauth/internal/json.h"
-#include "oauth/token_endpoint.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/json.h"
+#include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -91,9 +91,9 @@ absl::StatusOr<Provider> Preset(std::string_view name, std::string_view tenant) 
 }
 
 absl::StatusOr<Provider> ParseMetadata(std::string_view issuer, SecretBytes document) {
-  auto parsed = internal::JsonDocument::ParseInPlace(std::move(document));
+  auto parsed = JsonDocument::ParseInPlace(std::move(document));
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth discovery");
-  const internal::JsonDocument& doc = *parsed;
+  const JsonDocument& doc = *parsed;
   if (!doc.IsObject()) return Error(ErrorKind::kProtocol, "OAuth discovery: not a JSON object");
   Provider p;
   p.name = std::string(issuer);
@@ -179,7 +179,7 @@ std::string EmailFromIdToken(std::string_view id_token) {
   if (second == std::string_view::npos) return "";
   auto payload = DecodeBase64Url(id_token.substr(first + 1, second - first - 1));
   if (!payload.has_value()) return "";
-  auto doc = internal::JsonDocument::ParseInPlace(*std::move(payload));
+  auto doc = JsonDocument::ParseInPlace(*std::move(payload));
   if (!doc.ok()) return "";
   for (const char* claim : {"email", "preferred_username"}) {
     if (auto v = doc->String(claim); v.has_value() && !v->empty() && v->size() < 256) {
@@ -197,7 +197,7 @@ absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
     return Error(ErrorKind::kRejected,
                  absl::StrCat("OAuth userinfo: HTTP ", answer.status));
   }
-  auto doc = internal::JsonDocument::ParseInPlace(std::move(answer.body));
+  auto doc = JsonDocument::ParseInPlace(std::move(answer.body));
   if (!doc.ok()) return Annotate(doc.status(), "OAuth userinfo");
   auto email = doc->String("email");
   if (!email.has_value() || email->size() >= 256) return std::string();

@@ -8,15 +8,18 @@
 #ifndef SASLKIT_OAUTH_PROVIDER_H_
 #define SASLKIT_OAUTH_PROVIDER_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "oauth/http.h"
-#include "sasl/secret.h"
+#include "saslkit/oauth/http.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 struct Provider {
   std::string name;                           // "google", "microsoft", or the issuer
@@ -65,6 +68,7 @@ std::string EmailFromIdToken(std::string_view id_token);
 absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
                                            std::string_view access_token, HttpOptions http);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_PROVIDER_H_

@@ -1,4 +1,4 @@
-#include "oauth/token_endpoint.h"
+#include "saslkit/oauth/token_endpoint.h"
 
 #include <algorithm>
 #include <utility>
@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "oauth/internal/json.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/json.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -39,7 +39,7 @@ std::string OAuthErrorCode(const absl::Status& status) {
 }
 
 std::string ErrorCodeOf(SecretBytes body) {
-  auto doc = internal::JsonDocument::ParseInPlace(std::move(body));
+  auto doc = JsonDocument::ParseInPlace(std::move(body));
   if (!doc.ok()) return "";
   auto error = doc->String("error");
   return error.has_value() ? Printable(*error) : "";
@@ -72,9 +72,9 @@ absl::StatusOr<TokenAnswer> RequestToken(const ClientInfo& client,
     return Error(ErrorKind::kProtocol,
                  absl::StrCat("OAuth token endpoint: unexpected HTTP status ", answer.status));
   }
-  auto parsed = internal::JsonDocument::ParseInPlace(std::move(answer.body));
+  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body));
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth token endpoint");
-  const internal::JsonDocument& doc = *parsed;
+  const JsonDocument& doc = *parsed;
   if (!doc.IsObject()) {
     return Error(ErrorKind::kProtocol, "OAuth token endpoint: the answer is not a JSON object");
   }

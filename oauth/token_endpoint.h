@@ -8,6 +8,8 @@
 #ifndef SASLKIT_OAUTH_TOKEN_ENDPOINT_H_
 #define SASLKIT_OAUTH_TOKEN_ENDPOINT_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,10 +17,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "oauth/http.h"
-#include "sasl/secret.h"
+#include "saslkit/oauth/http.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 // The client as the token endpoint knows it.
 struct ClientInfo {
@@ -62,6 +65,7 @@ std::string ErrorCodeOf(SecretBytes body);
 // server's words reach our messages only when harmless.
 std::string Printable(std::string_view s);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_TOKEN_ENDPOINT_H_

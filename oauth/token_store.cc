@@ -1,4 +1,4 @@
-#include "oauth/token_store.h"
+#include "saslkit/oauth/token_store.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,9 +19,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "oauth/internal/json.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/json.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -112,7 +112,7 @@ absl::Status CheckAccountName(std::string_view name) {
 }
 
 SecretBytes AccountToJson(const StoredAccount& a) {
-  internal::JsonWriter w;
+  JsonWriter w;
   w.StartObject();
   w.Key("version");
   w.Int(kFormatVersion);
@@ -150,8 +150,8 @@ SecretBytes AccountToJson(const StoredAccount& a) {
 }
 
 absl::StatusOr<StoredAccount> AccountFromJson(SecretBytes text) {
-  SASLKIT_ASSIGN_OR_RETURN(internal::JsonDocument doc,
-                           internal::JsonDocument::ParseInPlace(std::move(text)));
+  SASLKIT_ASSIGN_OR_RETURN(JsonDocument doc,
+                           JsonDocument::ParseInPlace(std::move(text)));
   if (!doc.IsObject()) return Error(ErrorKind::kProtocol, "not a JSON object");
   const auto version = doc.Int64("version");
   if (!version.has_value() || *version != kFormatVersion) {

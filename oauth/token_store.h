@@ -10,6 +10,8 @@
 #ifndef SASLKIT_OAUTH_TOKEN_STORE_H_
 #define SASLKIT_OAUTH_TOKEN_STORE_H_
 
+#include "saslkit/base/export.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,9 +21,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/secret.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 
 // How the account gets a new access token when its current one runs out.
 enum class GrantKind {
@@ -111,6 +114,7 @@ SecretBytes AccountToJson(const StoredAccount& account);
 // value). `text` is parsed in place and wiped.
 absl::StatusOr<StoredAccount> AccountFromJson(SecretBytes text);
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit
 
 #endif  // SASLKIT_OAUTH_TOKEN_STORE_H_

@@ -1,10 +1,10 @@
-#include "sasl/credentials.h"
+#include "saslkit/sasl/credentials.h"
 
 #include <utility>
 
-#include "sasl/registry.h"
+#include "saslkit/sasl/registry.h"
 
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

@@ -6,6 +6,8 @@
 #ifndef SASLKIT_SASL_CREDENTIALS_H_
 #define SASLKIT_SASL_CREDENTIALS_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,9 +17,9 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "sasl/secret.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // Supplies OAuth 2.0 access tokens. `Token` returns the current token; `Refresh` is asked once
 // when the server rejects that token as invalid or expired, and returns a new one.

@@ -1,10 +1,10 @@
-#include "sasl/exchange.h"
+#include "saslkit/sasl/exchange.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "sasl/base64.h"
-#include "sasl/status.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

@@ -16,6 +16,8 @@
 #ifndef SASLKIT_SASL_EXCHANGE_H_
 #define SASLKIT_SASL_EXCHANGE_H_
 
+#include "saslkit/base/export.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,12 +25,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/mechanism.h"
-#include "sasl/protocol_params.h"
-#include "sasl/secret.h"
-#include "sasl/transport.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/protocol_params.h"
+#include "saslkit/base/secret.h"
+#include "saslkit/sasl/transport.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct ExchangeOptions {
   bool initial_response = true;  // the server may take an initial response with the command

@@ -1,12 +1,12 @@
-#include "sasl/failure_reason.h"
+#include "saslkit/sasl/failure_reason.h"
 
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

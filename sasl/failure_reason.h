@@ -9,12 +9,14 @@
 #ifndef SASLKIT_SASL_FAILURE_REASON_H_
 #define SASLKIT_SASL_FAILURE_REASON_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 enum class FailureReason {
   kNone = 0,               // no reason attached (OK, or a failure that is not a rejection)

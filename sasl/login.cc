@@ -1,4 +1,4 @@
-#include "sasl/login.h"
+#include "saslkit/sasl/login.h"
 
 #include <algorithm>
 #include <memory>
@@ -6,10 +6,10 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
-#include "sasl/exchange.h"
-#include "sasl/failure_reason.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/exchange.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

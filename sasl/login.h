@@ -8,6 +8,8 @@
 #ifndef SASLKIT_SASL_LOGIN_H_
 #define SASLKIT_SASL_LOGIN_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,16 +17,16 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/credentials.h"
-#include "sasl/mechanism.h"
-#include "sasl/policy.h"
-#include "sasl/protocol_params.h"
-#include "sasl/random.h"
-#include "sasl/registry.h"
-#include "sasl/server_memory.h"
-#include "sasl/transport.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/sasl/protocol_params.h"
+#include "saslkit/base/random.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/sasl/server_memory.h"
+#include "saslkit/sasl/transport.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // What the login loop needs from a protocol session.
 class AuthSession {

@@ -8,24 +8,25 @@
 #ifndef SASLKIT_SASL_MECHANISM_H_
 #define SASLKIT_SASL_MECHANISM_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/credentials.h"
-#include "sasl/random.h"
-#include "sasl/secret.h"
-#include "sasl/transport.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/base/random.h"
+#include "saslkit/base/secret.h"
+#include "saslkit/sasl/transport.h"
 
-namespace saslkit {
-
-class SaltedPasswordCache;  // sasl/scram_cache.h
+namespace saslkit SASLKIT_EXPORT {
 
 // What a mechanism is. The policy reads these bits and the strength, never names.
 enum Trait : uint32_t {
@@ -39,15 +40,69 @@ enum Trait : uint32_t {
   kProtocolNative = 1u << 7,   // not SASL: a protocol's own login (+APOP, +USER, +LOGIN)
 };
 
-// Knobs for the built-in mechanisms; a user-defined mechanism may ignore them.
-struct MechanismOptions {
-  bool ntlm_allow_v1 = false;            // NTLMv1 / NTLM2 session response, only on request
-  uint32_t scram_min_iterations = 4096;  // RFC 7677 5.1 minimum
-  uint32_t scram_max_iterations = 1u << 20;  // a hostile server cannot make us burn minutes
-  std::shared_ptr<SaltedPasswordCache> scram_cache;  // optional, RFC 5802 5.1
+// Settings for the mechanisms. The core knows only what every mechanism shares (which
+// channel binding to use); each mechanism declares its own settings struct next to it
+// (`ScramOptions` in mechanisms/scram/scram.h, `NtlmOptions`, `DigestMd5Options`, or a
+// user-defined mechanism's own), keyed by the struct's `kOptionsKey`, so that adding a mechanism
+// never edits this file. Copies share the settings until one of them changes them.
+//
+//   MechanismOptions options;
+//   options.Mutable<ScramOptions>().cache = std::make_shared<SaltedPasswordCache>();
+//   const ScramOptions& scram = context.options->Get<ScramOptions>();  // defaults when unset
+class MechanismOptions {
+ public:
   std::optional<ChannelBindingType> channel_binding;  // nullopt: the best the TLS session has
-  bool digest_md5_hash_latin1 = true;    // RFC 2831 2.1.2.1: ISO-8859-1 password bytes when they fit
+
+  // Returns the settings of type T: the ones stored, or T's defaults when none were.
+  template <typename T>
+  const T& Get() const {
+    static const T kDefaults{};
+    const void* found = Find(T::kOptionsKey);
+    return found != nullptr ? *static_cast<const T*>(found) : kDefaults;
+  }
+  // Returns the stored settings of type T to change, stored from T's defaults when absent
+  // (and copied first when another MechanismOptions shares them).
+  template <typename T>
+  T& Mutable() {
+    Entry* e = FindEntry(T::kOptionsKey);
+    if (e == nullptr) {
+      entries_.push_back({T::kOptionsKey, std::make_shared<T>(), &Clone<T>});
+      e = &entries_.back();
+    } else if (e->value.use_count() > 1) {
+      e->value = e->clone(e->value.get());
+    }
+    return *static_cast<T*>(e->value.get());
+  }
+  template <typename T>
+  void Set(T settings) {
+    Mutable<T>() = std::move(settings);
+  }
+
+ private:
+  struct Entry {
+    std::string_view key;
+    std::shared_ptr<void> value;
+    std::shared_ptr<void> (*clone)(const void*);
+  };
+  template <typename T>
+  static std::shared_ptr<void> Clone(const void* v) {
+    return std::make_shared<T>(*static_cast<const T*>(v));
+  }
+  const void* Find(std::string_view key) const {
+    for (const Entry& e : entries_) {
+      if (e.key == key) return e.value.get();
+    }
+    return nullptr;
+  }
+  Entry* FindEntry(std::string_view key) {
+    for (Entry& e : entries_) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  }
+  std::vector<Entry> entries_;
 };
+
 
 // Everything a mechanism gets to know; it keeps no reference past its own lifetime.
 struct MechanismContext {

@@ -1,11 +1,11 @@
-#include "sasl/policy.h"
+#include "saslkit/sasl/policy.h"
 
 #include <algorithm>
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
-#include "sasl/failure_reason.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

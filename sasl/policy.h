@@ -8,16 +8,18 @@
 #ifndef SASLKIT_SASL_POLICY_H_
 #define SASLKIT_SASL_POLICY_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "sasl/mechanism.h"
-#include "sasl/registry.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/registry.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct PolicyOptions {
   // Names the caller allows (any case, user-defined ones included). Empty: automatic.

@@ -8,15 +8,17 @@
 #ifndef SASLKIT_SASL_PROTOCOL_PARAMS_H_
 #define SASLKIT_SASL_PROTOCOL_PARAMS_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "sasl/failure_reason.h"
-#include "sasl/secret.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/secret.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 enum class ReplyKind {
   kContinue,     // a challenge follows (payload: base64 text)

@@ -1,8 +1,8 @@
-#include "sasl/registry.h"
+#include "saslkit/sasl/registry.h"
 
 #include <algorithm>
 
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -8,15 +8,17 @@
 #ifndef SASLKIT_SASL_REGISTRY_H_
 #define SASLKIT_SASL_REGISTRY_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "sasl/mechanism.h"
+#include "saslkit/sasl/mechanism.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 class Registry {
  public:

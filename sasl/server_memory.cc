@@ -1,4 +1,4 @@
-#include "sasl/server_memory.h"
+#include "saslkit/sasl/server_memory.h"
 
 #include <utility>
 

@@ -9,6 +9,8 @@
 #ifndef SASLKIT_SASL_SERVER_MEMORY_H_
 #define SASLKIT_SASL_SERVER_MEMORY_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstddef>
 #include <list>
 #include <map>
@@ -19,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // One server's lesson.
 struct ServerLesson {

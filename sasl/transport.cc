@@ -1,4 +1,4 @@
-#include "sasl/transport.h"
+#include "saslkit/sasl/transport.h"
 
 namespace saslkit {
 

@@ -7,6 +7,8 @@
 #ifndef SASLKIT_SASL_TRANSPORT_H_
 #define SASLKIT_SASL_TRANSPORT_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -16,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 class TlsSessionCache;  // sasl/tls_session_cache.h
 

@@ -4,8 +4,8 @@
 
 #include <charconv>
 
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::cli {
 namespace {

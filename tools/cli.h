@@ -16,7 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sasl/connection.h"
+#include "saslkit/net/connection.h"
 
 namespace saslkit::cli {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "sasl/credentials.h"
+#include "saslkit/sasl/credentials.h"
 
 namespace saslkit::cli {
 

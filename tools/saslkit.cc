@@ -16,20 +16,22 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "adapters/pop3/pop_before_smtp.h"
-#include "adapters/smtp/message.h"
-#include "adapters/smtp/smtp_client.h"
-#include "mechanisms/builtins.h"
-#include "sasl/connection.h"
-#include "sasl/failure_reason.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/login.h"
-#include "sasl/oauth_refresh.h"
-#include "sasl/policy.h"
-#include "sasl/scram_cache.h"
-#include "sasl/server_memory.h"
-#include "sasl/status.h"
-#include "sasl/transcript.h"
+#include "saslkit/adapters/pop3/pop_before_smtp.h"
+#include "saslkit/adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/sasl/login.h"
+#include "saslkit/oauth/refresh.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
+#include "saslkit/mechanisms/scram/scram.h"
+#include "saslkit/sasl/server_memory.h"
+#include "saslkit/base/status.h"
+#include "saslkit/net/transcript.h"
 #include "tools/cli.h"
 #include "tools/sessions.h"
 #if SASLKIT_HAVE_CURL
@@ -388,8 +390,8 @@ int Run(const CommandLine& cl) {
   }
   SelectionPolicy policy = Policy(cl);
   MechanismOptions mechanism_options;
-  mechanism_options.ntlm_allow_v1 = cl.ntlm_v1;
-  mechanism_options.scram_cache = CommandScramCache();
+  mechanism_options.Mutable<NtlmOptions>().allow_v1 = cl.ntlm_v1;
+  mechanism_options.Mutable<ScramOptions>().cache = CommandScramCache();
 
   auto finish = [&](absl::Status s) {
     o.status = std::move(s);

@@ -1,9 +1,9 @@
 #include "tools/sessions.h"
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
 
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::cli {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "adapters/smtp/smtp_client.h"
-#include "sasl/connection.h"
-#include "sasl/login.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/login.h"
 #include "tools/cli.h"
 
 namespace saslkit::cli {

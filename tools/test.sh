@@ -82,8 +82,8 @@ echo "== the default random source under ThreadSanitizer"
 # build-tsan/ (about a minute): the whole project under TSan would be a third full build.
 mkdir -p build-tsan
 # shellcheck disable=SC2046
-clang++ -std=c++20 -O1 -g -fsanitize=thread -I. -o build-tsan/random_test \
-  tests/sasl/random_test.cc sasl/random.cc sasl/base64.cc sasl/secret.cc sasl/status.cc \
+clang++ -std=c++20 -O1 -g -fsanitize=thread -I. -Iinclude -o build-tsan/random_test \
+  tests/sasl/random_test.cc base/random.cc base/base64.cc base/secret.cc base/status.cc \
   $(pkg-config --cflags --libs gtest_main absl_status absl_statusor absl_strings libcrypto) &&
   GTEST_OUTPUT="xml:$results/tsan-random/" TSAN_OPTIONS=halt_on_error=1 build-tsan/random_test ||
   status=1

@@ -1,12 +1,12 @@
-#include "adapters/imap/imap_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
 
 #include <charconv>
 #include <cstdio>
 #include <utility>
 
-#include "mechanisms/native.h"
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/native_methods.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -9,6 +9,8 @@
 #ifndef SASLKIT_ADAPTERS_IMAP_IMAP_CLIENT_H_
 #define SASLKIT_ADAPTERS_IMAP_IMAP_CLIENT_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,10 +21,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "adapters/imap/imap_protocol.h"
-#include "sasl/connected_session.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/common/connected_session.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct ImapOptions {
   size_t max_message_octets = 64u << 20;  // FETCH: a larger message is a bound error

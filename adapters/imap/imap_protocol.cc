@@ -1,13 +1,13 @@
-#include "adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
 
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "adapters/internal/line_words.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/adapters/internal/line_words.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -10,6 +10,8 @@
 #ifndef SASLKIT_ADAPTERS_IMAP_IMAP_PROTOCOL_H_
 #define SASLKIT_ADAPTERS_IMAP_IMAP_PROTOCOL_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -20,11 +22,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/protocol_params.h"
-#include "sasl/secret.h"
-#include "sasl/transport.h"
+#include "saslkit/sasl/protocol_params.h"
+#include "saslkit/base/secret.h"
+#include "saslkit/sasl/transport.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 inline constexpr size_t kImapMaxLine = 65536;  // one server line (RFC 9051 sets no limit)
 

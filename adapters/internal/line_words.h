@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sasl/secret.h"
+#include "saslkit/base/secret.h"
 
 namespace saslkit::internal {
 

@@ -1,12 +1,13 @@
-#include "adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
 
 #include <algorithm>
 #include <limits>
 #include <utility>
 
-#include "mechanisms/internal/crypto.h"
-#include "mechanisms/native.h"
-#include "sasl/status.h"
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/sasl/native_methods.h"
+#include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -179,7 +180,7 @@ absl::Status Pop3Client::RunApop(const Credentials& credentials) {
   SecretBytes line;
   line.Reserve(5 + credentials.username.size() + 1 + 32 + 2);
   line.Append("APOP ").Append(credentials.username).Append(' ');
-  internal::AppendHexLower(line, digest.view());
+  AppendHexLower(line, digest.view());
   line.Append("\r\n");
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, SecretCommand(line));
   return Expect(response, "server rejected +APOP");

@@ -9,6 +9,8 @@
 #ifndef SASLKIT_ADAPTERS_POP3_POP3_CLIENT_H_
 #define SASLKIT_ADAPTERS_POP3_POP3_CLIENT_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,10 +20,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "adapters/pop3/pop3_protocol.h"
-#include "sasl/connected_session.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
+#include "saslkit/adapters/common/connected_session.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct Pop3Options {
   size_t max_message_octets = 64u << 20;  // RETR refuses larger messages (bound error)

@@ -1,12 +1,12 @@
-#include "adapters/pop3/pop3_protocol.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
 
-#include "adapters/internal/line_words.h"
+#include "saslkit/adapters/internal/line_words.h"
 
 #include <cstdint>
 #include <utility>
 
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -9,6 +9,8 @@
 #ifndef SASLKIT_ADAPTERS_POP3_POP3_PROTOCOL_H_
 #define SASLKIT_ADAPTERS_POP3_POP3_PROTOCOL_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -17,9 +19,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sasl/protocol_params.h"
+#include "saslkit/sasl/protocol_params.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // Bound on a status line or a CAPA/LIST/UIDL line, CRLF included (RFC 2449 4 allows 512).
 inline constexpr size_t kPop3MaxLine = 4096;

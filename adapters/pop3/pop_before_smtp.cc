@@ -1,9 +1,9 @@
-#include "adapters/pop3/pop_before_smtp.h"
+#include "saslkit/adapters/pop3/pop_before_smtp.h"
 
 #include <utility>
 
-#include "adapters/pop3/pop3_client.h"
-#include "sasl/status.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

@@ -8,14 +8,16 @@
 #ifndef SASLKIT_ADAPTERS_POP3_POP_BEFORE_SMTP_H_
 #define SASLKIT_ADAPTERS_POP3_POP_BEFORE_SMTP_H_
 
-#include "absl/status/status.h"
-#include "sasl/connection.h"
-#include "sasl/credentials.h"
-#include "sasl/policy.h"
-#include "sasl/registry.h"
-#include "sasl/transcript.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+#include "absl/status/status.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/net/transcript.h"
+
+namespace saslkit SASLKIT_EXPORT {
 
 struct PopBeforeSmtpOptions {
   ServerOptions server;                   // the POP3 server

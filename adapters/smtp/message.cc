@@ -1,12 +1,12 @@
-#include "adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/message.h"
 
 #include <openssl/rand.h>
 
-#include "mechanisms/anonymous.h"
-#include "mechanisms/internal/crypto.h"
-#include "sasl/base64.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -132,7 +132,7 @@ absl::StatusOr<std::string> ComposeMessage(const MessageSpec& spec) {
       domain = spec.from.substr(at + 1);
       while (!domain.empty() && domain.back() == '>') domain.pop_back();
     }
-    id = "<" + internal::HexLower(std::string_view(reinterpret_cast<char*>(rnd), sizeof rnd)) +
+    id = "<" + HexLower(std::string_view(reinterpret_cast<char*>(rnd), sizeof rnd)) +
          "@" + domain + ">";
   }
   std::string out;

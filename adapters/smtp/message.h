@@ -7,13 +7,15 @@
 #ifndef SASLKIT_ADAPTERS_SMTP_MESSAGE_H_
 #define SASLKIT_ADAPTERS_SMTP_MESSAGE_H_
 
+#include "saslkit/base/export.h"
+
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct MessageSpec {
   std::string from;

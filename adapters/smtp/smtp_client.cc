@@ -1,8 +1,8 @@
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 
 #include <utility>
 
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 

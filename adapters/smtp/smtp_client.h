@@ -8,6 +8,8 @@
 #ifndef SASLKIT_ADAPTERS_SMTP_SMTP_CLIENT_H_
 #define SASLKIT_ADAPTERS_SMTP_SMTP_CLIENT_H_
 
+#include "saslkit/base/export.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,10 +17,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "adapters/smtp/smtp_protocol.h"
-#include "sasl/connected_session.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/common/connected_session.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct SmtpOptions {
   std::string helo_name = "localhost";  // the name we give in EHLO/HELO

@@ -1,13 +1,13 @@
-#include "adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
 
-#include "adapters/internal/line_words.h"
+#include "saslkit/adapters/internal/line_words.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "sasl/internal/absl_compat.h"
+#include "saslkit/base/string_view.h"
 
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

@@ -8,6 +8,8 @@
 #ifndef SASLKIT_ADAPTERS_SMTP_SMTP_PROTOCOL_H_
 #define SASLKIT_ADAPTERS_SMTP_SMTP_PROTOCOL_H_
 
+#include "saslkit/base/export.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,9 +17,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "sasl/protocol_params.h"
+#include "saslkit/sasl/protocol_params.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 inline constexpr size_t kSmtpMaxLine = 4096;       // server reply line bound (RFC 5321: 512)
 inline constexpr size_t kSmtpMaxReplyLines = 128;  // bound on a multi-line reply

@@ -13,9 +13,9 @@
 #include <string_view>
 
 #include "absl/utility/utility.h"
-#include "sasl/internal/recycled.h"
-#include "sasl/mechanism.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/internal/recycled.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::internal {
 

@@ -3,12 +3,12 @@
 // that send no telling code.
 #include <string_view>
 
-#include "adapters/imap/imap_protocol.h"
-#include "adapters/pop3/pop3_protocol.h"
-#include "adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
 #include "gtest/gtest.h"
-#include "sasl/failure_reason.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {

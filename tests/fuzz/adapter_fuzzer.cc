@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sasl/connection.h"
+#include "saslkit/net/connection.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/scripted_transport.h"

@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "sasl/base64.h"
-#include "sasl/connection.h"
-#include "sasl/status.h"
-#include "sasl/tcp_transport.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/base/status.h"
+#include "saslkit/net/tcp_transport.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/lab_env.h"

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mechanisms/digest_md5.h"
-#include "sasl/secret.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/base/secret.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::BeginInput(input);
   static const MechanismInfo info = DigestMd5Mechanism();
   fuzz::MechanismRun run;
-  run.options.digest_md5_hash_latin1 = (data[0] & 1) != 0;
+  run.options.Mutable<DigestMd5Options>().hash_latin1 = (data[0] & 1) != 0;
   if (data[0] & 2) run.credentials.password = SecretString("p\xc3\xa4ssw\xc3\xb6rd");
   if (data[0] & 4) run.credentials.domain = "SASLKIT.TEST";
   if (data[0] & 8) run.credentials.authzid = "bob";

@@ -7,13 +7,13 @@
 #include <utility>
 
 #include "absl/time/time.h"
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
-#include "mechanisms/builtins.h"
-#include "sasl/base64.h"
-#include "sasl/internal/absl_compat.h"
-#include "sasl/status.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/base/string_view.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::fuzz {
 
@@ -78,8 +78,8 @@ MechanismRun::MechanismRun() {
   tls.peer_certificate_der = "fuzz certificate";
   tls.tls_server_end_point = std::string(32, '\x5e');
   tls.tls_exporter = std::string(32, '\xe7');
-  options.scram_min_iterations = 1;
-  options.scram_max_iterations = 4096;
+  options.Mutable<ScramOptions>().min_iterations = 1;
+  options.Mutable<ScramOptions>().max_iterations = 4096;
   context.service = "imap";
   context.host = "localhost";
   context.port = 143;
@@ -200,8 +200,8 @@ AdapterRun::AdapterRun(int protocol, const Scenario& scenario, TlsMode mode, boo
   request.policy = &policy;
   request.client_certificate = scenario.client_certificate;
   request.random = &random;
-  request.mechanism_options.scram_min_iterations = 1;
-  request.mechanism_options.scram_max_iterations = 4096;
+  request.mechanism_options.Mutable<ScramOptions>().min_iterations = 1;
+  request.mechanism_options.Mutable<ScramOptions>().max_iterations = 4096;
 }
 
 absl::Status AdapterRun::Run(Connection connection) {

@@ -18,14 +18,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sasl/connection.h"
-#include "sasl/credentials.h"
-#include "sasl/login.h"
-#include "sasl/mechanism.h"
-#include "sasl/policy.h"
-#include "sasl/random.h"
-#include "sasl/registry.h"
-#include "sasl/transport.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/login.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/base/random.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/sasl/transport.h"
 
 namespace saslkit::fuzz {
 

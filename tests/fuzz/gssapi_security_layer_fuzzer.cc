@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mechanisms/gssapi.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

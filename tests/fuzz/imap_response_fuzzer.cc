@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "adapters/imap/imap_protocol.h"
-#include "sasl/registry.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/sasl/registry.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/testing/scripted_transport.h"
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sasl/mechanism.h"
-#include "sasl/secret.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/base/secret.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mechanisms/internal/ntlm_messages.h"
-#include "mechanisms/ntlm.h"
+#include "saslkit/mechanisms/ntlm/internal/messages.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::MechanismRun run;
   run.credentials.username = "SASLKIT\\alice";
   run.tls.active = true;
-  run.options.ntlm_allow_v1 = (size % 2) == 1;
+  run.options.Mutable<NtlmOptions>().allow_v1 = (size % 2) == 1;
   auto method = run.Make(info);
   if (!fuzz::CheckStatus(method.status())) return 0;
   if (!fuzz::CheckStatus((*method)->Start().status())) return 0;

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/pop3/pop3_protocol.h"
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace saslkit::fuzz {

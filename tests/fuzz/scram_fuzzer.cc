@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mechanisms/scram.h"
-#include "sasl/secret.h"
+#include "saslkit/mechanisms/scram/scram.h"
+#include "saslkit/base/secret.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/smtp/smtp_protocol.h"
-#include "sasl/registry.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
+#include "saslkit/sasl/registry.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace saslkit::fuzz {

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "sasl/connection.h"
+#include "saslkit/net/connection.h"
 
 namespace saslkit::testing {
 

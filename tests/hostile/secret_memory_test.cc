@@ -20,14 +20,14 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "sasl/base64.h"
-#include "sasl/connection.h"
-#include "sasl/transcript.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/net/transcript.h"
 #include "tests/testing/matchers.h"
 
 #if defined(__SANITIZE_ADDRESS__)

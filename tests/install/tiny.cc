@@ -38,8 +38,5 @@ int main() {
                 std::string(saslkit::SkipReasonText(s.reason)).c_str());
   }
   std::printf("base64: %s\n", saslkit::Base64Encode("saslkit").c_str());
-  // Made, never asked: links the OAuth refresh code (libcurl) without touching the network.
-  std::shared_ptr<saslkit::TokenSource> refresh = saslkit::RefreshTokenSource({});
-  std::printf("refresh token source: %s\n", refresh->CanRefresh() ? "yes" : "no");
   return 0;
 }

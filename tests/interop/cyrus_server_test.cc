@@ -13,14 +13,14 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "mechanisms/anonymous.h"
-#include "mechanisms/cram_md5.h"
-#include "mechanisms/digest_md5.h"
-#include "mechanisms/external.h"
-#include "mechanisms/login.h"
-#include "mechanisms/ntlm.h"
-#include "mechanisms/plain.h"
-#include "mechanisms/scram.h"
+#include "saslkit/mechanisms/anonymous.h"
+#include "saslkit/mechanisms/cram_md5.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/mechanisms/external.h"
+#include "saslkit/mechanisms/login_mechanism.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/mechanisms/plain.h"
+#include "saslkit/mechanisms/scram/scram.h"
 #include "tests/interop/interop_harness.h"
 #include "tests/testing/matchers.h"
 
@@ -254,10 +254,10 @@ INSTANTIATE_TEST_SUITE_P(Mechanisms, CyrusNonAsciiPasswordTest,
 
 // RFC 2831 2.1.2.1 hashes a password that fits ISO-8859-1 as ISO-8859-1 (saslkit's default);
 // Cyrus checks the response against both that and the UTF-8 bytes (Dovecot's way), so either
-// setting of `digest_md5_hash_latin1` authenticates.
+// setting of `DigestMd5Options::hash_latin1` authenticates.
 TEST(CyrusDigestMd5Test, AcceptsUtf8HashedPasswordToo) {
   ClientSetup client = Client(DigestMd5Mechanism(), kBob);
-  client.options.digest_md5_hash_latin1 = false;
+  client.options.Mutable<DigestMd5Options>().hash_latin1 = false;
   CyrusServer server("DIGEST-MD5");
   EXPECT_OK(RunInterop(client, server));
 }

@@ -15,15 +15,15 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "mechanisms/anonymous.h"
-#include "mechanisms/cram_md5.h"
-#include "mechanisms/digest_md5.h"
-#include "mechanisms/external.h"
-#include "mechanisms/login.h"
-#include "mechanisms/ntlm.h"
-#include "mechanisms/plain.h"
-#include "mechanisms/scram.h"
-#include "sasl/base64.h"
+#include "saslkit/mechanisms/anonymous.h"
+#include "saslkit/mechanisms/cram_md5.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/mechanisms/external.h"
+#include "saslkit/mechanisms/login_mechanism.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/mechanisms/plain.h"
+#include "saslkit/mechanisms/scram/scram.h"
+#include "saslkit/base/base64.h"
 #include "tests/interop/interop_harness.h"
 #include "tests/testing/matchers.h"
 
@@ -211,7 +211,7 @@ TEST(GsaslMechanismsTest, NtlmHasNoServerSide) {
 // fits. Hashing its UTF-8 bytes (Dovecot's way) does not match.
 TEST(GsaslDigestMd5Test, Utf8HashedPasswordDoesNotMatchGsasl) {
   ClientSetup client = Client(DigestMd5Mechanism(), kBob);
-  client.options.digest_md5_hash_latin1 = false;
+  client.options.Mutable<DigestMd5Options>().hash_latin1 = false;
   GsaslServer server("DIGEST-MD5");
   EXPECT_THAT(RunInterop(client, server),
               StatusIs(ErrorKind::kRejected, "GSASL_AUTHENTICATION_ERROR"));
@@ -229,7 +229,7 @@ TEST(GsaslDigestMd5Test, Iso88591UserNameIsHashedAsUtf8ByGsasl) {
 
 TEST(GsaslDigestMd5Test, Iso88591UserNameWithUtf8Hashing) {
   ClientSetup client = Client(DigestMd5Mechanism(), kJurgen);
-  client.options.digest_md5_hash_latin1 = false;
+  client.options.Mutable<DigestMd5Options>().hash_latin1 = false;
   GsaslServer server("DIGEST-MD5");
   EXPECT_OK(RunInterop(client, server));
   EXPECT_EQ(server.user(), kJurgen.name);

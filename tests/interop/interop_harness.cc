@@ -3,8 +3,8 @@
 #include <string>
 #include <utility>
 
-#include "sasl/random.h"
-#include "sasl/status.h"
+#include "saslkit/base/random.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::testing {
 

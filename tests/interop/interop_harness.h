@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sasl/mechanism.h"
+#include "saslkit/sasl/mechanism.h"
 
 namespace saslkit::testing {
 

@@ -8,14 +8,15 @@
 #include <tuple>
 
 #include "absl/time/clock.h"
-#include "adapters/smtp/message.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "sasl/policy.h"
-#include "sasl/status.h"
-#include "sasl/transport.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/base/status.h"
+#include "saslkit/sasl/transport.h"
 #include "tests/testing/lab_env.h"
 #include "tests/testing/matchers.h"
 
@@ -254,7 +255,7 @@ TEST(CyrusNtlmLab, LegacyResponsesOnlyWhenAskedAndStillAccepted) {
   // NTLMv1 / NTLM2 session responses are opt-in; Cyrus accepts them, so the opt-in path works
   // against a real server too.
   MechanismOptions options;
-  options.ntlm_allow_v1 = true;
+  options.Mutable<NtlmOptions>().allow_v1 = true;
   ASSERT_OK_AND_ASSIGN(LoginResult r,
                        LabLogIn(LabService::kCyrusImaps, User("ALICE"), {"NTLM"}, options));
   EXPECT_EQ(r.mechanism, "NTLM");

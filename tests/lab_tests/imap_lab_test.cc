@@ -2,14 +2,14 @@
 // and without initial responses, the LOGIN command, and reading back a message sent over SMTP.
 #include <string>
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/smtp/message.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "sasl/base64.h"
-#include "sasl/transcript.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/net/transcript.h"
 #include "tests/testing/lab_env.h"
 #include "tests/testing/matchers.h"
 

@@ -5,15 +5,16 @@
 #include <string>
 #include <tuple>
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/failure_reason.h"
-#include "mechanisms/builtins.h"
-#include "sasl/oauth_refresh.h"
-#include "sasl/status.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/oauth/refresh.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/lab_env.h"
 #include "tests/testing/matchers.h"
 
@@ -92,7 +93,7 @@ TEST(DigestMd5Lab, Utf8HashingOptionMatchesDovecot) {
   Registry registry = BuiltinRegistry();
   SelectionPolicy policy(PolicyOptions{.allowed = {"DIGEST-MD5"}});
   LoginRequest request{.credentials = &jose, .registry = &registry, .policy = &policy};
-  request.mechanism_options.digest_md5_hash_latin1 = false;
+  request.mechanism_options.Mutable<DigestMd5Options>().hash_latin1 = false;
   ASSERT_OK_AND_ASSIGN(Connection c, OpenConnection({LabEnv::Get().Server(LabService::kImaps)}));
   ASSERT_OK_AND_ASSIGN(auto imap, ImapClient::Open(std::move(c)));
   ASSERT_OK_AND_ASSIGN(LoginResult r, imap->Authenticate(request));

@@ -4,13 +4,13 @@
 #include <cctype>
 #include <tuple>
 
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/pop3/pop_before_smtp.h"
-#include "adapters/smtp/message.h"
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/pop3/pop_before_smtp.h"
+#include "saslkit/adapters/smtp/message.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
+#include "saslkit/mechanisms/builtins.h"
 #include "tests/testing/lab_env.h"
 #include "tests/testing/matchers.h"
 

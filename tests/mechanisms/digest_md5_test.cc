@@ -1,7 +1,7 @@
 // DIGEST-MD5 (RFC 2831) against the IMAP and ACAP examples of RFC 2831 4, the challenge grammar
 // (7.1) one rule at a time, the ISO-8859-1 rules of 2.1.2.1 against an in-test computation of the
 // response built on OpenSSL alone, and one test per malformed or hostile server message.
-#include "mechanisms/digest_md5.h"
+#include "saslkit/mechanisms/digest_md5/digest_md5.h"
 
 #include <openssl/evp.h>
 
@@ -280,7 +280,7 @@ TEST(DigestMd5Test, Utf8ExchangeHashesUtf8WhenAsked) {
   auto h = Harness();
   h->credentials.username = "ch\xC3\xA9ris";
   h->credentials.password = SecretString("s\xC3\xA4" "cret");
-  h->options.digest_md5_hash_latin1 = false;  // Dovecot's way
+  h->options.Mutable<DigestMd5Options>().hash_latin1 = false;  // Dovecot's way
   ASSERT_OK_AND_ASSIGN(auto m, h->Make());
   EXPECT_EQ(Field(Respond(*m, kImapChallenge), "response"),
             ResponseValue("ch\xC3\xA9ris", "elwood.innosoft.com", "s\xC3\xA4" "cret",

@@ -17,11 +17,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/gssapi.h"
-#include "mechanisms/internal/gss_handles.h"
-#include "mechanisms/ranking.h"
-#include "sasl/failure_reason.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
+#include "saslkit/mechanisms/gssapi/internal/gss_handles.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/sasl/failure_reason.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
 

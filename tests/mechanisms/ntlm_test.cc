@@ -1,7 +1,7 @@
 // NTLM: MS-NLMP 4.2 vectors for each building block, full exchanges stepped message by message
 // with FixedRandom (client challenge aa*8, random session key 55*16, time zero), and one test
 // per malformed CHALLENGE.
-#include "mechanisms/ntlm.h"
+#include "saslkit/mechanisms/ntlm/ntlm.h"
 
 #include <memory>
 #include <string>
@@ -9,13 +9,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/internal/crypto.h"
-#include "mechanisms/internal/legacy_crypto.h"
-#include "mechanisms/internal/ntlm_messages.h"
-#include "mechanisms/ranking.h"
-#include "sasl/random.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/legacy_crypto.h"
+#include "saslkit/mechanisms/ntlm/internal/messages.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/base/random.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {
@@ -383,7 +383,7 @@ TEST(NtlmMechanismTest, TlsServerEndPointChannelBinding) {
 
 TEST(NtlmMechanismTest, V1OnlyWhenAllowedAndTheServerIsOld) {
   Harness h("User", "Domain", {kRandomSessionKey});
-  h.options.ntlm_allow_v1 = true;
+  h.options.Mutable<NtlmOptions>().allow_v1 = true;
   ASSERT_OK_AND_ASSIGN(auto ntlm, h.Make());
   ASSERT_OK(ntlm->Start().status());
   ASSERT_OK_AND_ASSIGN(Step step, ntlm->Next(kV1Challenge));
@@ -395,7 +395,7 @@ TEST(NtlmMechanismTest, V1OnlyWhenAllowedAndTheServerIsOld) {
 
 TEST(NtlmMechanismTest, Ntlm2SessionResponseWhenAllowed) {
   Harness h("User", "Domain", {kClientChallenge});
-  h.options.ntlm_allow_v1 = true;
+  h.options.Mutable<NtlmOptions>().allow_v1 = true;
   ASSERT_OK_AND_ASSIGN(auto ntlm, h.Make());
   ASSERT_OK(ntlm->Start().status());
   ASSERT_OK_AND_ASSIGN(Step step, ntlm->Next(kEssChallenge));

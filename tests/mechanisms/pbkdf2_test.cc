@@ -2,9 +2,9 @@
 // OpenSSL's PKCS5_PBKDF2_HMAC for random inputs (long keys, odd output lengths, many blocks);
 // HmacKey (mechanisms/internal/crypto.h), SCRAM's HMAC with saved pad states, against RFC 4231
 // and HmacTo.
-#include "mechanisms/internal/pbkdf2.h"
+#include "saslkit/crypto/pbkdf2.h"
 
-#include "mechanisms/internal/crypto.h"
+#include "saslkit/crypto/crypto.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "sasl/base64.h"
+#include "saslkit/base/base64.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::internal {

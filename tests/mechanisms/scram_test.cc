@@ -1,7 +1,7 @@
 // SCRAM-SHA-1 (RFC 5802 5) and SCRAM-SHA-256 (RFC 7677 3) stepped message by message with the
 // published nonces; -PLUS with fixed channel-binding bytes checked by a small in-test server
 // built on OpenSSL alone; then one test per malformed server message, each with its kind.
-#include "mechanisms/scram.h"
+#include "saslkit/mechanisms/scram/scram.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "sasl/base64.h"
-#include "sasl/scram_cache.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
 
@@ -375,7 +375,7 @@ TEST(ScramTest, PlusExporterCbindValueByHand) {
 TEST(ScramTest, CacheStoresTheClientKeyAndPadStates) {
   auto cache = std::make_shared<SaltedPasswordCache>();
   auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
-  h->options.scram_cache = cache;
+  h->options.Mutable<ScramOptions>().cache = cache;
   auto m = AfterClientFinal(*h);
   ASSERT_NE(m, nullptr);
   auto keys = cache->Find("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
@@ -397,7 +397,7 @@ TEST(ScramTest, WarmSha256ExchangeMatchesTheVector) {
   auto cache = std::make_shared<SaltedPasswordCache>();
   for (int round = 0; round < 2; ++round) {  // cold, then warm
     auto h = Harness(ScramSha256Mechanism(), kSha256Nonce);
-    h->options.scram_cache = cache;
+    h->options.Mutable<ScramOptions>().cache = cache;
     ASSERT_OK_AND_ASSIGN(auto m, h->Make());
     Start(*m);
     EXPECT_EQ(Respond(*m, kSha256ServerFirst), kSha256ClientFinal) << "round " << round;
@@ -412,7 +412,7 @@ TEST(ScramTest, CacheIsConsulted) {
   cache->Store("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(), 4096, "pencil",
                SecretBytes(std::string(100, 'x')));
   auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
-  h->options.scram_cache = cache;
+  h->options.Mutable<ScramOptions>().cache = cache;
   ASSERT_OK_AND_ASSIGN(auto m, h->Make());
   Start(*m);
   EXPECT_NE(Respond(*m, kSha1ServerFirst), kSha1ClientFinal);  // the planted value was used
@@ -424,7 +424,7 @@ TEST(ScramTest, CachedValueOfTheWrongSizeIsRecomputed) {
   cache->Store("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(), 4096, "pencil",
                SecretBytes(std::string(20, 'x')));
   auto h = Harness(ScramSha1Mechanism(), kSha1Nonce);
-  h->options.scram_cache = cache;
+  h->options.Mutable<ScramOptions>().cache = cache;
   auto m = AfterClientFinal(*h);
   ASSERT_NE(m, nullptr);
   auto keys = cache->Find("SCRAM-SHA-1", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),

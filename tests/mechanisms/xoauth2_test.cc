@@ -1,16 +1,16 @@
-#include "mechanisms/xoauth2.h"
+#include "saslkit/mechanisms/oauth/xoauth2.h"
 
 #include <memory>
 #include <string>
 
-#include "adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/ranking.h"
-#include "sasl/base64.h"
-#include "sasl/exchange.h"
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/sasl/exchange.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {

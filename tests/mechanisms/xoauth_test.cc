@@ -1,15 +1,16 @@
-#include "mechanisms/xoauth.h"
+#include "saslkit/mechanisms/oauth/xoauth.h"
 
 #include <memory>
 #include <string>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/internal/oauth1.h"
-#include "mechanisms/ranking.h"
-#include "sasl/registry.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/oauth/internal/oauth1.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/sasl/registry.h"
+#include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {
@@ -21,10 +22,10 @@ using internal::OAuth1Param;
 // ---- RFC 5849 building blocks (mechanisms/internal/oauth1) ----
 
 TEST(OAuth1Test, PercentEncodeKeepsOnlyUnreserved) {
-  EXPECT_EQ(internal::PercentEncode("AZaz09-._~"), "AZaz09-._~");
-  EXPECT_EQ(internal::PercentEncode(" !*'+/=&%@"), "%20%21%2A%27%2B%2F%3D%26%25%40");
-  EXPECT_EQ(internal::PercentEncode("\xC3\xA9"), "%C3%A9");  // upper-case hex, per octet
-  EXPECT_EQ(internal::PercentEncode(""), "");
+  EXPECT_EQ(PercentEncode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(PercentEncode(" !*'+/=&%@"), "%20%21%2A%27%2B%2F%3D%26%25%40");
+  EXPECT_EQ(PercentEncode("\xC3\xA9"), "%C3%A9");  // upper-case hex, per octet
+  EXPECT_EQ(PercentEncode(""), "");
 }
 
 // RFC 5849 1.2: the photos.example.net request, signed with HMAC-SHA1.

@@ -1,4 +1,4 @@
-#include "oauth/account.h"
+#include "saslkit/oauth/account.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -9,7 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::oauth {

@@ -1,4 +1,4 @@
-#include "oauth/auth_code_flow.h"
+#include "saslkit/oauth/auth_code_flow.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,8 +10,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/random.h"
-#include "sasl/status.h"
+#include "saslkit/base/random.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::oauth {

@@ -1,4 +1,4 @@
-#include "oauth/device_flow.h"
+#include "saslkit/oauth/device_flow.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,8 +14,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "oauth/token_endpoint.h"
-#include "sasl/status.h"
+#include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::oauth {

@@ -1,11 +1,11 @@
-#include "oauth/provider.h"
+#include "saslkit/oauth/provider.h"
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "oauth/auth_code_flow.h"
-#include "sasl/status.h"
+#include "saslkit/oauth/auth_code_flow.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::oauth {

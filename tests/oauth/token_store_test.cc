@@ -1,4 +1,4 @@
-#include "oauth/token_store.h"
+#include "saslkit/oauth/token_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::oauth {

@@ -1,4 +1,4 @@
-#include "sasl/base64.h"
+#include "saslkit/base/base64.h"
 
 #include "gtest/gtest.h"
 #include "tests/testing/matchers.h"

@@ -1,11 +1,11 @@
 // TokenSource::LendToken: the lending path the OAuth mechanisms use, for sources that hold their
 // token (FixedToken) and for sources that only implement Token().
-#include "sasl/credentials.h"
+#include "saslkit/sasl/credentials.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {

@@ -1,12 +1,12 @@
-#include "sasl/exchange.h"
+#include "saslkit/sasl/exchange.h"
 
 #include <string>
 
-#include "adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/smtp/smtp_protocol.h"
 #include "gtest/gtest.h"
-#include "mechanisms/cram_md5.h"
-#include "mechanisms/plain.h"
-#include "sasl/base64.h"
+#include "saslkit/mechanisms/cram_md5.h"
+#include "saslkit/mechanisms/plain.h"
+#include "saslkit/base/base64.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
 #include "tests/testing/scripted_transport.h"

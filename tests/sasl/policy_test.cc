@@ -1,14 +1,14 @@
-#include "sasl/policy.h"
+#include "saslkit/sasl/policy.h"
 
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/ranking.h"
-#include "sasl/failure_reason.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/test_mechanism.h"
 

@@ -2,7 +2,7 @@
 // fork() (from the main thread, from another thread, and a child that forks again), and many
 // threads drawing at once (tools/test.sh runs this file under ThreadSanitizer too). And
 // `FixedRandom`, which the mechanism tests replay vectors with.
-#include "sasl/random.h"
+#include "saslkit/base/random.h"
 
 #include <sys/types.h>
 #include <sys/wait.h>

@@ -1,5 +1,5 @@
 // internal::Recycled: one kept block per type and thread, handed back only after the destructor.
-#include "sasl/internal/recycled.h"
+#include "saslkit/mechanisms/internal/recycled.h"
 
 #include <memory>
 #include <thread>

@@ -1,8 +1,8 @@
-#include "sasl/registry.h"
+#include "saslkit/sasl/registry.h"
 
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/ranking.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/ranking.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/test_mechanism.h"
 

@@ -1,5 +1,5 @@
 // SaltedPasswordCache: exact-match lookups, a changed input misses, LRU bound, thread safety.
-#include "sasl/scram_cache.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
 
 #include <string>
 #include <thread>

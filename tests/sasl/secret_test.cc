@@ -1,4 +1,4 @@
-#include "sasl/secret.h"
+#include "saslkit/base/secret.h"
 
 #include <cstring>
 #include <sstream>

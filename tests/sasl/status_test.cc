@@ -1,4 +1,4 @@
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 #include "gtest/gtest.h"
 #include "tests/testing/matchers.h"

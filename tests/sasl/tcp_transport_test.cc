@@ -1,5 +1,5 @@
-#include "sasl/tcp_transport.h"
-#include "sasl/tls_session_cache.h"
+#include "saslkit/net/tcp_transport.h"
+#include "saslkit/net/tls_session_cache.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -28,7 +28,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {

@@ -1,4 +1,4 @@
-#include "sasl/transcript.h"
+#include "saslkit/net/transcript.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "sasl/transport.h"
+#include "saslkit/sasl/transport.h"
 
 namespace saslkit::testing {
 

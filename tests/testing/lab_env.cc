@@ -9,12 +9,12 @@
 
 #include "absl/time/clock.h"
 
-#include "adapters/imap/imap_client.h"
-#include "adapters/pop3/pop3_client.h"
-#include "adapters/smtp/smtp_client.h"
-#include "mechanisms/builtins.h"
-#include "sasl/policy.h"
-#include "sasl/status.h"
+#include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/sasl/policy.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::testing {
 

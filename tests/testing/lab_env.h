@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sasl/connection.h"
-#include "sasl/credentials.h"
-#include "sasl/login.h"
-#include "sasl/mechanism.h"
+#include "saslkit/net/connection.h"
+#include "saslkit/sasl/credentials.h"
+#include "saslkit/sasl/login.h"
+#include "saslkit/sasl/mechanism.h"
 
 namespace saslkit::testing {
 

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/hex.h"
 
 namespace saslkit::testing {

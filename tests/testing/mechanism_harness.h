@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "sasl/mechanism.h"
-#include "sasl/random.h"
+#include "saslkit/sasl/mechanism.h"
+#include "saslkit/base/random.h"
 
 namespace saslkit::testing {
 

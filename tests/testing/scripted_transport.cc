@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "sasl/internal/absl_compat.h"
+#include "saslkit/base/string_view.h"
 
 namespace saslkit::testing {
 

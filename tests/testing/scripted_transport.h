@@ -19,8 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sasl/status.h"
-#include "sasl/transport.h"
+#include "saslkit/base/status.h"
+#include "saslkit/sasl/transport.h"
 
 namespace saslkit::testing {
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 
 namespace saslkit::testing {
 namespace {

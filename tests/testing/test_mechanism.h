@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "sasl/mechanism.h"
+#include "saslkit/sasl/mechanism.h"
 
 namespace saslkit::testing {
 

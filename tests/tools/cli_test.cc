@@ -2,7 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sasl/status.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit::cli {

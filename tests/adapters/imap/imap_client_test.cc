@@ -1,10 +1,10 @@
 // The IMAP adapter against scripted servers: what real servers (tests/lab) do not show.
-#include "adapters/imap/imap_client.h"
+#include "saslkit/adapters/imap/imap_client.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "mechanisms/native.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/native.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/scripted_transport.h"

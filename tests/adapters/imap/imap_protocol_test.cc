@@ -1,5 +1,5 @@
 // IMAP's response grammar, data parser, capabilities and exchange table, with bytes alone.
-#include "adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
 
 #include <string>
 

@@ -1,9 +1,9 @@
 // The POP3 adapter against scripted servers: what real servers (tests/lab) do not show.
-#include "adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/pop3/pop3_client.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
+#include "saslkit/mechanisms/builtins.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/scripted_transport.h"

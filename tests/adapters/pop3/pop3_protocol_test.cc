@@ -1,14 +1,14 @@
 // POP3 wire grammar: status lines, response codes, byte-stuffing, CAPA, the APOP timestamp and
 // the exchange table.
-#include "adapters/pop3/pop3_protocol.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/plain.h"
-#include "sasl/exchange.h"
-#include "sasl/status.h"
+#include "saslkit/mechanisms/plain.h"
+#include "saslkit/sasl/exchange.h"
+#include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/mechanism_harness.h"
 #include "tests/testing/test_mechanism.h"

@@ -1,10 +1,10 @@
 // The SMTP adapter against scripted servers: what real servers (tests/lab) do not show.
-#include "adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_client.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mechanisms/builtins.h"
-#include "sasl/base64.h"
+#include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/base64.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/scripted_transport.h"

@@ -1,0 +1,108 @@
+#include "saslkit/base/base64.h"
+
+#include <array>
+#include <cstdint>
+
+#include "saslkit/base/status.h"
+
+namespace saslkit {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr uint8_t kInvalid = 0xff;
+
+constexpr std::array<uint8_t, 256> MakeDecodeTable() {
+  std::array<uint8_t, 256> table{};
+  for (auto& v : table) v = kInvalid;
+  for (uint8_t i = 0; i < 64; ++i) table[static_cast<uint8_t>(kAlphabet[i])] = i;
+  return table;
+}
+constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
+
+size_t EncodedSize(size_t n) { return (n + 2) / 3 * 4; }
+
+void EncodeInto(std::string_view in, char* out) {
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  size_t n = in.size();
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = uint32_t{p[i]} << 16 | uint32_t{p[i + 1]} << 8 | p[i + 2];
+    *out++ = kAlphabet[v >> 18];
+    *out++ = kAlphabet[(v >> 12) & 63];
+    *out++ = kAlphabet[(v >> 6) & 63];
+    *out++ = kAlphabet[v & 63];
+  }
+  if (n - i == 1) {
+    uint32_t v = uint32_t{p[i]} << 16;
+    *out++ = kAlphabet[v >> 18];
+    *out++ = kAlphabet[(v >> 12) & 63];
+    *out++ = '=';
+    *out++ = '=';
+  } else if (n - i == 2) {
+    uint32_t v = uint32_t{p[i]} << 16 | uint32_t{p[i + 1]} << 8;
+    *out++ = kAlphabet[v >> 18];
+    *out++ = kAlphabet[(v >> 12) & 63];
+    *out++ = kAlphabet[(v >> 6) & 63];
+    *out++ = '=';
+  }
+}
+
+// Decodes into `out` (sized by the caller); returns the decoded length or -1 if not canonical.
+long DecodeInto(std::string_view text, char* out) {
+  if (text.size() % 4 != 0) return -1;
+  size_t produced = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  for (size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    uint8_t a = kDecode[p[i]], b = kDecode[p[i + 1]];
+    if (a == kInvalid || b == kInvalid) return -1;
+    if (last && p[i + 2] == '=') {
+      if (p[i + 3] != '=' || (b & 15) != 0) return -1;  // RFC 4648 3.5: pad bits are zero
+      out[produced++] = static_cast<char>(a << 2 | b >> 4);
+      break;
+    }
+    uint8_t c = kDecode[p[i + 2]];
+    if (c == kInvalid) return -1;
+    if (last && p[i + 3] == '=') {
+      if ((c & 3) != 0) return -1;
+      out[produced++] = static_cast<char>(a << 2 | b >> 4);
+      out[produced++] = static_cast<char>((b & 15) << 4 | c >> 2);
+      break;
+    }
+    uint8_t d = kDecode[p[i + 3]];
+    if (d == kInvalid) return -1;
+    out[produced++] = static_cast<char>(a << 2 | b >> 4);
+    out[produced++] = static_cast<char>((b & 15) << 4 | c >> 2);
+    out[produced++] = static_cast<char>((c & 3) << 6 | d);
+  }
+  return static_cast<long>(produced);
+}
+
+}  // namespace
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out(EncodedSize(bytes.size()), '\0');
+  EncodeInto(bytes, out.data());
+  return out;
+}
+
+SecretBytes Base64EncodeSecret(std::string_view bytes) {
+  SecretBytes out;
+  EncodeInto(bytes, out.Resize(EncodedSize(bytes.size())));
+  return out;
+}
+
+absl::StatusOr<std::string> Base64Decode(std::string_view text) {
+  std::string out(text.size() / 4 * 3, '\0');
+  long n = DecodeInto(text, out.data());
+  if (n < 0) return Error(ErrorKind::kProtocol, "invalid base64 from server");
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool IsBase64(std::string_view text) {
+  std::string scratch(text.size() / 4 * 3, '\0');
+  return DecodeInto(text, scratch.data()) >= 0;
+}
+
+}  // namespace saslkit

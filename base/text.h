@@ -1,0 +1,51 @@
+// The small text codecs the whole library shares, each written once: UTF-8 validation and
+// decoding (RFC 3629), hexadecimal, percent-encoding (RFC 3986 unreserved set) and bounded
+// decimal numbers.
+//
+//   if (!IsUtf8(subject)) return Error(ErrorKind::kBadInput, "subject is not UTF-8");
+//   AppendPercentEncoded(body, refresh_token.view());   // into secret memory
+//   std::optional<uint64_t> n = ParseDecimal("4096", 1u << 20);
+#ifndef SASLKIT_BASE_TEXT_H_
+#define SASLKIT_BASE_TEXT_H_
+
+#include "saslkit/base/export.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "saslkit/base/secret.h"
+
+namespace saslkit SASLKIT_EXPORT {
+
+inline constexpr char kHexDigitsLower[] = "0123456789abcdef";
+inline constexpr char kHexDigitsUpper[] = "0123456789ABCDEF";
+
+// Decodes the code point at `s[*at]` and moves `*at` past it; nullopt (and `*at` unchanged) when
+// the bytes there are not well-formed UTF-8: a bad lead or continuation byte, a truncated
+// sequence, an overlong form, a surrogate or a value above U+10FFFF.
+std::optional<char32_t> NextCodePoint(std::string_view s, size_t* at);
+// Returns the number of code points in `s`, or -1 when it is not well-formed UTF-8.
+long Utf8Length(std::string_view s);
+inline bool IsUtf8(std::string_view s) { return Utf8Length(s) >= 0; }
+// Appends `cp` (at most U+10FFFF, not a surrogate) encoded in UTF-8.
+void AppendUtf8(std::string& out, char32_t cp);
+
+// Lower-case hexadecimal of `bytes`.
+std::string HexLower(std::string_view bytes);
+void AppendHexLower(SecretBytes& out, std::string_view bytes);
+
+// Percent-encodes all but ALPHA DIGIT "-" "." "_" "~" (RFC 3986 2.3), with upper-case digits:
+// the form of OAuth 1.0a (RFC 5849 3.6) and of application/x-www-form-urlencoded bodies.
+std::string PercentEncode(std::string_view text);
+void AppendPercentEncoded(SecretBytes& out, std::string_view text);
+
+// Parses a whole string of ASCII digits (no sign, no space) of at most `max`; nullopt for an
+// empty string, any other character, or a value above `max`.
+std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max = UINT64_MAX);
+
+}  // namespace saslkit
+
+#endif  // SASLKIT_BASE_TEXT_H_

@@ -1,0 +1,96 @@
+#include "saslkit/mechanisms/saslprep.h"
+
+#include <stringprep.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "saslkit/base/status.h"
+
+namespace saslkit::internal {
+namespace {
+
+bool IsPrintableAscii(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// Returns true when `s` is well-formed UTF-8 (RFC 3629 4): no overlong forms, no surrogates,
+// nothing above U+10FFFF.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<SecretBytes> SaslPrep(std::string_view input, SaslPrepMode mode) {
+  // RFC 4013 2: ASCII needs no mapping (2.1, 2.2), NFKC leaves it unchanged (2.2), and of it only
+  // the control characters are prohibited (2.3, C.2.1), which fall through to libidn.
+  if (IsPrintableAscii(input)) return SecretBytes(input);
+  if (std::memchr(input.data(), '\0', input.size()) != nullptr) {
+    return Error(ErrorKind::kBadInput, "SASLprep: the string holds NUL");
+  }
+  if (!IsUtf8(input)) return Error(ErrorKind::kBadInput, "SASLprep: the string is not UTF-8");
+
+  SecretBytes terminated;
+  terminated.Reserve(input.size() + 1);
+  terminated.Append(input).Append('\0');
+  char* out = nullptr;
+  const int flags = mode == SaslPrepMode::kStored ? STRINGPREP_NO_UNASSIGNED : 0;
+  const int rc = stringprep_profile(terminated.data(), &out, "SASLprep",
+                                    static_cast<Stringprep_profile_flags>(flags));
+  if (rc != STRINGPREP_OK) {
+    if (out != nullptr) {
+      Wipe(out, std::strlen(out));
+      std::free(out);
+    }
+    switch (rc) {
+      case STRINGPREP_CONTAINS_UNASSIGNED:
+        return Error(ErrorKind::kBadInput, "SASLprep: the string holds an unassigned code point");
+      case STRINGPREP_CONTAINS_PROHIBITED:
+        return Error(ErrorKind::kBadInput, "SASLprep: the string holds a prohibited character");
+      case STRINGPREP_BIDI_BOTH_L_AND_RAL:
+      case STRINGPREP_BIDI_LEADTRAIL_NOT_RAL:
+      case STRINGPREP_BIDI_CONTAINS_PROHIBITED:
+        return Error(ErrorKind::kBadInput, "SASLprep: the string breaks the bidirectional rules");
+      case STRINGPREP_ICONV_ERROR:
+        return Error(ErrorKind::kBadInput, "SASLprep: the string is not UTF-8");
+      default:
+        return Error(ErrorKind::kMechanism,
+                     std::string("SASLprep: libidn failed: ") + stringprep_strerror(
+                         static_cast<Stringprep_rc>(rc)));
+    }
+  }
+  const size_t n = std::strlen(out);
+  SecretBytes prepared(std::string_view(out, n));
+  Wipe(out, n);
+  std::free(out);
+  return prepared;
+}
+
+}  // namespace saslkit::internal

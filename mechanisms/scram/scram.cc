@@ -1,0 +1,551 @@
+#include "saslkit/mechanisms/scram/scram.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/pbkdf2.h"
+#include "saslkit/mechanisms/saslprep.h"
+#include "saslkit/mechanisms/ranking.h"
+#include "saslkit/base/base64.h"
+#include "saslkit/mechanisms/internal/recycled.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
+#include "saslkit/base/status.h"
+
+namespace saslkit {
+namespace {
+
+struct ScramVariant {
+  std::string_view name;    // the wire name
+  std::string_view family;  // the name without "-PLUS": the salted password's cache key
+  const EVP_MD* (*md)();
+  internal::Pbkdf2Hash pbkdf;
+  bool plus;
+};
+
+constexpr ScramVariant kSha1{"SCRAM-SHA-1", "SCRAM-SHA-1", EVP_sha1, internal::Pbkdf2Hash::kSha1,
+                             false};
+constexpr ScramVariant kSha256{"SCRAM-SHA-256", "SCRAM-SHA-256", EVP_sha256,
+                               internal::Pbkdf2Hash::kSha256, false};
+constexpr ScramVariant kSha1Plus{"SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", EVP_sha1,
+                                 internal::Pbkdf2Hash::kSha1, true};
+constexpr ScramVariant kSha256Plus{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", EVP_sha256,
+                                   internal::Pbkdf2Hash::kSha256, true};
+
+constexpr size_t kNonceEntropy = 18;        // 144 bits, printed as 24 base64 characters
+constexpr size_t kMaxServerErrorShown = 100;
+
+std::string Str(std::string_view a, std::string_view b) {
+  std::string s(a);
+  s.append(b);
+  return s;
+}
+
+// RFC 5802 5.1: in a saslname, ',' is sent as "=2C" and '=' as "=3D".
+std::string EscapeSaslName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == ',') {
+      out.append("=2C");
+    } else if (c == '=') {
+      out.append("=3D");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Returns the length of the base64 text of `n` octets (RFC 4648 4, padded).
+constexpr size_t Base64Size(size_t n) { return (n + 2) / 3 * 4; }
+
+// Appends the base64 text of `bytes` (RFC 4648 4, padded) to `out` in place, so the proof goes
+// straight into the response with no intermediate secret buffer.
+void AppendBase64(SecretBytes& out, std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char* p = out.Extend(Base64Size(bytes.size()));
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3, p += 4) {
+    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    p[0] = kAlphabet[v >> 18];
+    p[1] = kAlphabet[(v >> 12) & 63];
+    p[2] = kAlphabet[(v >> 6) & 63];
+    p[3] = kAlphabet[v & 63];
+  }
+  if (i < bytes.size()) {
+    const bool two = i + 1 < bytes.size();
+    const uint32_t v = (uint32_t{in[i]} << 16) | (two ? uint32_t{in[i + 1]} << 8 : 0);
+    p[0] = kAlphabet[v >> 18];
+    p[1] = kAlphabet[(v >> 12) & 63];
+    p[2] = two ? kAlphabet[(v >> 6) & 63] : '=';
+    p[3] = '=';
+  }
+}
+
+// RFC 5802 7: printable = %x21-2B / %x2D-7E (no ',').
+bool IsPrintable(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7e || c == ',') return false;
+  }
+  return true;
+}
+
+// One `attr=value` of a SCRAM message (RFC 5802 7: attr-val = ALPHA "=" value).
+struct Attribute {
+  char name;
+  std::string_view value;
+};
+
+// The first attributes of a message: server-first has three before any extension, server-final
+// one. Later ones are checked but not kept.
+struct Attributes {
+  static constexpr size_t kKept = 3;
+  Attribute items[kKept];
+  size_t count = 0;  // all of them, kept or not
+  size_t size() const { return count; }
+  const Attribute& operator[](size_t i) const { return items[i]; }
+};
+
+// Splits `message` at ','. Fails with kProtocol when an element is not ALPHA "=" value.
+absl::StatusOr<Attributes> SplitAttributes(std::string_view mech, std::string_view step,
+                                           std::string_view message) {
+  Attributes out;
+  size_t at = 0;
+  while (true) {
+    size_t comma = message.find(',', at);
+    std::string_view part = message.substr(at, comma == std::string_view::npos ? message.npos
+                                                                               : comma - at);
+    const char c = part.empty() ? '\0' : part[0];
+    if (part.size() < 2 || part[1] != '=' || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+      return Error(ErrorKind::kProtocol,
+                   Str(mech, ": ") + std::string(step) + " has a malformed attribute");
+    }
+    if (out.count < Attributes::kKept) out.items[out.count] = Attribute{c, part.substr(2)};
+    ++out.count;
+    if (comma == std::string_view::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
+// Chooses the channel-binding type for `tls`: the caller's choice when set, else the best the
+// session has. Fails with kMechanism when there is none.
+absl::StatusOr<ChannelBindingType> ChooseBinding(std::string_view mech, const TlsFacts* tls,
+                                                 const MechanismOptions& options) {
+  if (tls == nullptr || !tls->active) {
+    return Error(ErrorKind::kMechanism, Str(mech, ": channel binding needs TLS"));
+  }
+  if (options.channel_binding.has_value()) {
+    if (!ChannelBindingData(*tls, *options.channel_binding).has_value()) {
+      return Error(ErrorKind::kMechanism,
+                   Str(mech, ": the TLS session has no ") +
+                       std::string(ChannelBindingName(*options.channel_binding)) + " data");
+    }
+    return *options.channel_binding;
+  }
+  // RFC 9266 3: tls-exporter on TLS 1.3; tls-unique (RFC 5929 3) only exists before TLS 1.3 and
+  // is what Cyrus and GNU SASL servers expect there; tls-server-end-point works on both.
+  std::vector<ChannelBindingType> order;
+  if (tls->protocol == "TLSv1.3") {
+    order = {ChannelBindingType::kTlsExporter, ChannelBindingType::kTlsServerEndPoint};
+  } else if (tls->protocol == "TLSv1.2") {
+    order = {ChannelBindingType::kTlsUnique, ChannelBindingType::kTlsServerEndPoint};
+  } else {
+    order = {ChannelBindingType::kTlsServerEndPoint};
+  }
+  for (ChannelBindingType type : order) {
+    if (ChannelBindingData(*tls, type).has_value()) return type;
+  }
+  return Error(ErrorKind::kMechanism, Str(mech, ": the TLS session has no channel-binding data"));
+}
+
+// Returns whether ChooseBinding would succeed, without making its error (for the 'y' flag of the
+// non-PLUS variants, asked on every exchange).
+bool CanBind(const TlsFacts* tls, const MechanismOptions& options) {
+  if (tls == nullptr || !tls->active) return false;
+  if (options.channel_binding.has_value()) {
+    return ChannelBindingData(*tls, *options.channel_binding).has_value();
+  }
+  for (ChannelBindingType type : {ChannelBindingType::kTlsExporter, ChannelBindingType::kTlsUnique,
+                                  ChannelBindingType::kTlsServerEndPoint}) {
+    if (type == ChannelBindingType::kTlsExporter && tls->protocol != "TLSv1.3") continue;
+    if (type == ChannelBindingType::kTlsUnique && tls->protocol != "TLSv1.2") continue;
+    if (ChannelBindingData(*tls, type).has_value()) return true;
+  }
+  return false;
+}
+
+// Everything the factory settles before the exchange starts.
+struct ScramSetup {
+  std::string username;     // SASLprepped and escaped
+  SecretBytes password;     // SASLprepped
+  std::string gs2_header;   // "n,,", "y,a=admin,", "p=tls-exporter,,"
+  std::string cbind_data;   // the channel-binding bytes (-PLUS only)
+};
+
+class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMethod> {
+ public:
+  ScramMethod(const ScramVariant& variant, ScramSetup setup, RandomSource& random,
+              const MechanismOptions& options)
+      : variant_(variant),
+        setup_(std::move(setup)),
+        random_(random),
+        min_iterations_(options.Get<ScramOptions>().min_iterations),
+        max_iterations_(options.Get<ScramOptions>().max_iterations),
+        cache_(options.Get<ScramOptions>().cache) {}
+
+  std::string_view name() const override { return variant_.name; }
+
+  absl::StatusOr<std::optional<SecretBytes>> Start() override {
+    if (state_ != State::kStart) return Fail(ErrorKind::kMechanism, "started twice");
+    auto nonce = random_.Nonce(kNonceEntropy);
+    if (!nonce.ok()) return Fail(Annotate(nonce.status(), variant_.name));
+    // RFC 5802 5.1: c-nonce is printable (no ','); ours comes from the random source.
+    if (nonce->empty() || !IsPrintable(*nonce)) {
+      return Fail(ErrorKind::kMechanism, "the random source gave an unusable nonce");
+    }
+    client_nonce_ = std::move(*nonce);
+    // RFC 5802 7: client-first-message-bare = [reserved-mext ","] username "," nonce.
+    client_first_bare_.reserve(5 + setup_.username.size() + client_nonce_.size());
+    client_first_bare_.append("n=").append(setup_.username).append(",r=").append(client_nonce_);
+    SecretBytes message;
+    message.Reserve(setup_.gs2_header.size() + client_first_bare_.size());
+    message.Append(setup_.gs2_header).Append(client_first_bare_);
+    state_ = State::kSentClientFirst;
+    return std::optional<SecretBytes>(std::move(message));
+  }
+
+  absl::StatusOr<Step> Next(std::string_view challenge) override {
+    switch (state_) {
+      case State::kSentClientFirst: {
+        auto response = ServerFirst(challenge);
+        if (!response.ok()) return Fail(response.status());
+        state_ = State::kSentClientFinal;
+        return Step{std::move(*response), false};
+      }
+      case State::kSentClientFinal: {
+        absl::Status verified = ServerFinal(challenge);
+        if (!verified.ok()) return Fail(verified);
+        state_ = State::kVerified;
+        return Step{SecretBytes(), true};
+      }
+      case State::kStart:
+        return Fail(ErrorKind::kProtocol, "a challenge before client-first");
+      case State::kVerified:
+        return Fail(ErrorKind::kProtocol, "a challenge after server-final");
+      case State::kFailed:
+        break;
+    }
+    return Fail(ErrorKind::kProtocol, "a challenge after a failure");
+  }
+
+  absl::Status Conclude(std::optional<std::string_view> success_data) override {
+    const bool has_data = success_data.has_value() && !success_data->empty();
+    switch (state_) {
+      case State::kVerified:
+        if (has_data) return Fail(ErrorKind::kProtocol, "data with success after server-final");
+        return absl::OkStatus();
+      case State::kSentClientFinal: {
+        if (!has_data) {
+          // RFC 5802 3: the client authenticates the server by ServerSignature; no skipping it.
+          return Fail(ErrorKind::kServerUnverified,
+                      "success without server-final: the server did not prove itself");
+        }
+        // RFC 5802 5: server-final may come as the additional data with success.
+        absl::Status verified = ServerFinal(*success_data);
+        if (!verified.ok()) return Fail(verified);
+        state_ = State::kVerified;
+        return absl::OkStatus();
+      }
+      default:
+        return Fail(ErrorKind::kServerUnverified,
+                    "success before the exchange finished: the server did not prove itself");
+    }
+  }
+
+ private:
+  enum class State { kStart, kSentClientFirst, kSentClientFinal, kVerified, kFailed };
+
+  absl::Status Fail(absl::Status status) {
+    state_ = State::kFailed;
+    server_signature_.Clear();
+    return status;
+  }
+  absl::Status Fail(ErrorKind kind, std::string_view what) {
+    return Fail(Error(kind, Str(variant_.name, ": ") + std::string(what)));
+  }
+
+  // Parses `i=` (RFC 5802 7: posit-number) within the configured bounds.
+  absl::StatusOr<uint32_t> Iterations(std::string_view text) const {
+    if (text.empty() || text.size() > 10 || text[0] == '0') {
+      return Error(ErrorKind::kProtocol,
+                   Str(variant_.name, ": server-first has a malformed iteration count"));
+    }
+    uint64_t n = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') {
+        return Error(ErrorKind::kProtocol,
+                     Str(variant_.name, ": server-first has a malformed iteration count"));
+      }
+      n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    // RFC 7677 4 / 5.1: a count this low is an attack or a misconfiguration.
+    if (n < min_iterations_) {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": iteration count ") +
+                                             std::to_string(n) + " is below the minimum " +
+                                             std::to_string(min_iterations_));
+    }
+    // A hostile server must not make us burn minutes of CPU.
+    if (n > max_iterations_) {
+      return BoundError(Str(variant_.name, ": iteration count ") + std::to_string(n) +
+                        " is above the maximum " + std::to_string(max_iterations_));
+    }
+    return static_cast<uint32_t>(n);
+  }
+
+  // Derives what the proofs need from the password: ClientKey, and StoredKey and ServerKey as
+  // HMAC keys with their pad blocks hashed. With a cache, these are what it keeps (RFC 5802 5.1:
+  // a client "MAY cache ClientKey&ServerKey"), as ClientKey || StoredKey's pad states ||
+  // ServerKey's pad states, so a warm exchange runs no PBKDF2, no key HMAC and no pad block.
+  absl::Status Keys(std::string_view salt, uint32_t iterations, internal::DigestBuffer& client_key,
+                    internal::HmacKey& stored_key, internal::HmacKey& server_key) {
+    const EVP_MD* md = variant_.md();
+    const size_t size = internal::Pbkdf2DigestSize(variant_.pbkdf);
+    const size_t states = internal::HmacKey::StateSize(md);
+    if (cache_ != nullptr) {
+      std::optional<SecretBytes> hit = cache_->Find(variant_.family, setup_.username, salt,
+                                                    iterations, setup_.password.view());
+      if (hit.has_value() && hit->size() == size + 2 * states) {
+        const std::string_view v = hit->view();
+        std::memcpy(client_key.bytes, v.data(), size);
+        client_key.size = size;
+        if (stored_key.Load(md, v.substr(size, states)) &&
+            server_key.Load(md, v.substr(size + states, states))) {
+          return absl::OkStatus();
+        }
+      }
+    }
+    // RFC 5802 2.2: SaltedPassword := Hi(Normalize(password), salt, i).
+    auto salted = internal::Pbkdf2Hmac(variant_.pbkdf, setup_.password.view(), salt, iterations,
+                                       size);
+    if (!salted.ok()) return Annotate(salted.status(), variant_.name);
+    // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
+    // ServerKey := HMAC(SaltedPassword, "Server Key"). SaltedPassword's pads are hashed once.
+    internal::HmacKey salted_key;
+    internal::DigestBuffer stored, server;
+    if (!salted_key.Init(md, salted->view())) {
+      return Error(ErrorKind::kMechanism, Str(variant_.name, ": no HMAC for this hash"));
+    }
+    client_key.size = salted_key.Mac({"Client Key"}, client_key.bytes);
+    stored.size = internal::DigestTo(md, {client_key.view()}, stored.bytes);
+    server.size = salted_key.Mac({"Server Key"}, server.bytes);
+    stored_key.Init(md, stored.view());
+    server_key.Init(md, server.view());
+    if (cache_ != nullptr) {
+      SecretBytes value;
+      unsigned char* p = reinterpret_cast<unsigned char*>(value.Resize(size + 2 * states));
+      std::memcpy(p, client_key.bytes, size);
+      stored_key.Save(p + size);
+      server_key.Save(p + size + states);
+      cache_->Store(variant_.family, setup_.username, salt, iterations, setup_.password.view(),
+                    std::move(value));
+    }
+    return absl::OkStatus();
+  }
+
+  // Consumes server-first and returns client-final.
+  absl::StatusOr<SecretBytes> ServerFirst(std::string_view message) {
+    const std::string_view step = "server-first";
+    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs, SplitAttributes(variant_.name, step, message));
+    // RFC 5802 5.1: "m" is reserved for a mandatory extension; we know none, so we must fail.
+    if (attrs[0].name == 'm') {
+      return Error(ErrorKind::kProtocol,
+                   Str(variant_.name, ": server-first demands an unsupported extension (m=)"));
+    }
+    // RFC 5802 7: server-first-message = nonce "," salt "," iteration-count ["," extensions].
+    if (attrs[0].name != 'r') {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": server-first has no nonce"));
+    }
+    if (attrs.size() < 2 || attrs[1].name != 's') {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": server-first has no salt"));
+    }
+    if (attrs.size() < 3 || attrs[2].name != 'i') {
+      return Error(ErrorKind::kProtocol,
+                   Str(variant_.name, ": server-first has no iteration count"));
+    }
+    const std::string_view nonce = attrs[0].value;
+    // RFC 5802 5.1: the server's nonce starts with ours and adds its own part.
+    if (nonce.size() <= client_nonce_.size() ||
+        nonce.substr(0, client_nonce_.size()) != client_nonce_ || !IsPrintable(nonce)) {
+      return Error(ErrorKind::kProtocol,
+                   Str(variant_.name, ": server-first nonce does not extend ours"));
+    }
+    auto salt = Base64Decode(attrs[1].value);
+    if (!salt.ok()) {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": server-first salt is not base64"));
+    }
+    if (salt->empty()) {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": server-first has an empty salt"));
+    }
+    SASLKIT_ASSIGN_OR_RETURN(uint32_t iterations, Iterations(attrs[2].value));
+
+    // RFC 5802 7: client-final-message = channel-binding "," nonce "," proof, with
+    // channel-binding = "c=" base64(gs2-header [cbind-data]). Built in one buffer of its final
+    // size; the part without the proof is MACed from it.
+    const std::string binding = Base64Encode(setup_.gs2_header + setup_.cbind_data);
+    const size_t proof_size = internal::Pbkdf2DigestSize(variant_.pbkdf);
+    SecretBytes response;
+    response.Reserve(2 + binding.size() + 3 + nonce.size() + 3 + Base64Size(proof_size));
+    response.Append("c=").Append(binding).Append(",r=").Append(nonce);
+    const std::string_view without_proof = response.view();
+
+    // The keys live on the stack (wiped on the way out); only ServerSignature is kept.
+    internal::DigestBuffer client_key, proof, server_signature;
+    internal::HmacKey stored_key, server_key;
+    SASLKIT_RETURN_IF_ERROR(Keys(*salt, iterations, client_key, stored_key, server_key));
+    // RFC 5802 3: AuthMessage := client-first-message-bare + "," + server-first-message + ","
+    //                            + client-final-message-without-proof (MACed as parts);
+    // ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage);
+    // ServerSignature := HMAC(ServerKey, AuthMessage).
+    const std::initializer_list<std::string_view> auth_message = {
+        client_first_bare_, ",", message, ",", without_proof};
+    proof.size = stored_key.Mac(auth_message, proof.bytes);
+    for (size_t i = 0; i < proof.size; ++i) proof.bytes[i] ^= client_key.bytes[i];
+    server_signature.size = server_key.Mac(auth_message, server_signature.bytes);
+    server_signature_ = SecretBytes(server_signature.view());
+
+    response.Append(",p=");
+    AppendBase64(response, proof.view());
+    return response;
+  }
+
+  // Checks server-final: OK when its verifier is our ServerSignature.
+  absl::Status ServerFinal(std::string_view message) {
+    if (message.empty()) {
+      return Error(ErrorKind::kServerUnverified,
+                   Str(variant_.name, ": server-final is empty: the server did not prove itself"));
+    }
+    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs,
+                             SplitAttributes(variant_.name, "server-final", message));
+    // RFC 5802 7: server-final-message = (server-error / verifier) ["," extensions].
+    if (attrs[0].name == 'e') {
+      std::string shown;
+      for (char c : attrs[0].value.substr(0, kMaxServerErrorShown)) {
+        shown.push_back(c >= 0x20 && c <= 0x7e ? c : '?');
+      }
+      return Error(ErrorKind::kRejected, Str(variant_.name, ": server error: ") + shown);
+    }
+    if (attrs[0].name != 'v') {
+      return Error(ErrorKind::kProtocol, Str(variant_.name, ": server-final has no verifier"));
+    }
+    auto signature = Base64Decode(attrs[0].value);
+    if (!signature.ok()) {
+      return Error(ErrorKind::kProtocol,
+                   Str(variant_.name, ": server-final verifier is not base64"));
+    }
+    // RFC 5802 3: a ServerSignature that differs from ours makes the exchange unsuccessful.
+    const bool match = ConstantTimeEquals(*signature, server_signature_.view()) &&
+                       !server_signature_.empty();
+    server_signature_.Clear();
+    if (!match) {
+      return Error(ErrorKind::kServerUnverified,
+                   Str(variant_.name, ": the server signature is wrong"));
+    }
+    return absl::OkStatus();
+  }
+
+  const ScramVariant& variant_;
+  ScramSetup setup_;
+  RandomSource& random_;
+  const uint32_t min_iterations_;
+  const uint32_t max_iterations_;
+  std::shared_ptr<SaltedPasswordCache> cache_;
+  State state_ = State::kStart;
+  std::string client_nonce_;
+  std::string client_first_bare_;
+  SecretBytes server_signature_;
+};
+
+absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& variant,
+                                                      const MechanismContext& context) {
+  static const MechanismOptions kDefaults;
+  const MechanismOptions& options = context.options != nullptr ? *context.options : kDefaults;
+  const std::string_view mech = variant.name;
+  if (context.credentials == nullptr || context.credentials->username.empty() ||
+      context.credentials->password.empty()) {
+    return Error(ErrorKind::kMechanism, Str(mech, " needs a user name and a password"));
+  }
+  const Credentials& c = *context.credentials;
+
+  ScramSetup setup;
+  // RFC 5802 5.1 (n=) and 2.2 (Normalize): SASLprep; see scram.h for the "query" choice.
+  auto user = internal::SaslPrep(c.username, internal::SaslPrepMode::kQuery);
+  if (!user.ok()) return Annotate(user.status(), Str(mech, ": user name"));
+  auto password = internal::SaslPrep(c.password.view(), internal::SaslPrepMode::kQuery);
+  if (!password.ok()) return Annotate(password.status(), Str(mech, ": password"));
+  if (user->empty() || password->empty()) {
+    return Error(ErrorKind::kBadInput,
+                 Str(mech, ": user name or password is empty after SASLprep"));
+  }
+  setup.username = EscapeSaslName(user->view());
+  setup.password = std::move(*password);
+  if (std::memchr(c.authzid.data(), '\0', c.authzid.size()) != nullptr) {
+    return Error(ErrorKind::kBadInput, Str(mech, ": the authzid holds NUL"));
+  }
+
+  // RFC 5802 7: gs2-header = gs2-cbind-flag "," [ authzid ] ","; gs2-cbind-flag = ("p="
+  // cb-name) / "n" / "y".
+  if (variant.plus) {
+    SASLKIT_ASSIGN_OR_RETURN(ChannelBindingType type, ChooseBinding(mech, context.tls, options));
+    setup.gs2_header = "p=" + std::string(ChannelBindingName(type)) + ",";
+    setup.cbind_data = *ChannelBindingData(*context.tls, type);
+  } else {
+    // RFC 5802 6: "y" when we could bind but the server did not offer -PLUS, so that a server
+    // that does support it detects a stripped mechanism list; "n" when we cannot bind at all.
+    const bool could_bind = CanBind(context.tls, options);
+    setup.gs2_header = could_bind && !context.server_offers_plus ? "y," : "n,";
+  }
+  if (!c.authzid.empty()) setup.gs2_header += "a=" + EscapeSaslName(c.authzid);
+  setup.gs2_header += ",";
+
+  RandomSource& random = context.random != nullptr ? *context.random : SystemRandom();
+  return std::unique_ptr<SaslMethod>(
+      std::make_unique<ScramMethod>(variant, std::move(setup), random, options));
+}
+
+MechanismInfo Describe(const ScramVariant& variant, std::string summary) {
+  return MechanismInfo{
+      .name = std::string(variant.name),
+      .strength = BuiltinStrength(variant.name),
+      .traits = variant.plus ? (kMutualAuth | kChannelBinding) : uint32_t{kMutualAuth},
+      .needs = kNeedUsername | kNeedPassword,
+      .create = [&variant](const MechanismContext& context) { return MakeScram(variant, context); },
+      .summary = std::move(summary),
+  };
+}
+
+}  // namespace
+
+MechanismInfo ScramSha1Mechanism() {
+  return Describe(kSha1, "salted challenge-response with SHA-1, proves the server too (RFC 5802)");
+}
+
+MechanismInfo ScramSha256Mechanism() {
+  return Describe(kSha256,
+                  "salted challenge-response with SHA-256, proves the server too (RFC 7677)");
+}
+
+MechanismInfo ScramSha1PlusMechanism() {
+  return Describe(kSha1Plus, "SCRAM-SHA-1 bound to the TLS channel (RFC 5802 6, RFC 9266)");
+}
+
+MechanismInfo ScramSha256PlusMechanism() {
+  return Describe(kSha256Plus, "SCRAM-SHA-256 bound to the TLS channel (RFC 7677, RFC 9266)");
+}
+
+}  // namespace saslkit
