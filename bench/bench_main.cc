@@ -23,6 +23,7 @@
 #include "bench/exchange_benchmark.h"
 #include "bench/exchange_cases.h"
 #include "bench/lab_benchmark.h"
+#include "bench/login_benchmark.h"
 
 namespace saslkit::bench {
 namespace {
@@ -137,6 +138,7 @@ int main(int argc, char** argv) {
   }
   RegisterExchangeBenchmarks();
   RegisterLabBenchmarks();
+  RegisterLoginBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

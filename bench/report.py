@@ -174,9 +174,161 @@ def machine(context):
     return "\n".join(lines)
 
 
+LOGIN_SERVERS = {"Dovecot": "Dovecot 2.3 IMAP", "Cyrus": "Cyrus IMAP 3.6 (TLS 1.2)",
+                 "CyrusTls13": "Cyrus IMAP 3.6 (TLS 1.3)",
+                 "Postfix": "Postfix 3.7 SMTP (Cyrus SASL)"}
+LOGIN_MECHS = {"Plain": "PLAIN", "ScramSha256": "SCRAM-SHA-256",
+               "ScramSha256Plus": "SCRAM-SHA-256-PLUS"}
+LOGIN_TLS = {"StartTls": "STARTTLS", "Implicit": "implicit"}
+SPLICE_BEGIN = "<!-- bench/report.py --splice: logins begin -->"
+SPLICE_END = "<!-- bench/report.py --splice: logins end -->"
+
+
+def logins_section(benchmarks, context, target):
+    """The cold/warm/floor tables of BM_LabLogin_*; returns Markdown lines."""
+    out = []
+    w = out.append
+    rows = {}  # (server, tls, mech) -> {(temp, side): entry}
+    for name, b in benchmarks.items():
+        m = re.match(r"BM_LabLogin_([A-Za-z0-9]+)_(StartTls|Implicit)_([A-Za-z0-9]+)_"
+                     r"(Cold|Warm)_(Saslkit|Floor)$", name.split("/")[0])
+        if m:
+            rows.setdefault(m.groups()[:3], {})[m.groups()[3:]] = b
+    w("## Whole logins over TLS: cold, warm and the floor\n")
+    if not rows:
+        w("Not measured (bench/run --no-lab, or a filter left them out).\n")
+        return out
+    w("One run of `%s`; load average while measuring: %s on %s logical CPUs (the lab's "
+      "servers run on the same machine). Median of the repetitions. Client CPU is the "
+      "benchmark process's CPU time (user + system) per login; the servers' is not in it. "
+      "*cold*: fresh TLS session cache, SCRAM key cache and server memory; *warm*: all three "
+      "primed. The floor (bench/login_floor.cc) is bare OpenSSL and POSIX sockets doing the "
+      "same lines, keeping the same three things and one SSL_CTX.\n" % (
+          context.get("executable", "saslkit_bench").split("/")[-1],
+          ", ".join("%.2f" % x for x in context.get("load_avg", [])) or "?",
+          context.get("num_cpus", "?")))
+
+    def get(entry, temp, side, key):
+        b = entry.get((temp, side))
+        if not b or b.get("error_occurred"):
+            return None
+        if key in ("cpu_time", "real_time"):
+            return to_ns(b[key], b["time_unit"])
+        return b.get(key)
+
+    def order(k):
+        return (list(LOGIN_SERVERS).index(k[0]) if k[0] in LOGIN_SERVERS else 9,
+                0 if k[1] == "StartTls" else 1, list(LOGIN_MECHS).index(k[2])
+                if k[2] in LOGIN_MECHS else 9)
+
+    w("| Server | TLS | Mechanism | cold: saslkit | floor | ÷ floor (≤ 1.3) | warm: saslkit | "
+      "floor | ÷ floor (≤ 1.3) | warm ÷ cold: saslkit | floor |")
+    w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    errors = []
+    for key in sorted(rows, key=order):
+        e = rows[key]
+        server, tls, mech = key
+        label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                  LOGIN_MECHS.get(mech, mech))
+        for (temp, side), b in sorted(e.items()):
+            if b.get("error_occurred"):
+                errors.append("%s, %s %s: %s" % (label.replace(" | ", ", "), temp.lower(),
+                                                   side.lower(), b.get("error_message")))
+        cells = []
+        ratios = {}
+        for temp in ("Cold", "Warm"):
+            ours = get(e, temp, "Saslkit", "cpu_time")
+            floor = get(e, temp, "Floor", "cpu_time")
+            ratio = ours / floor if ours and floor else None
+            ratios[temp] = ratio
+            cells += [fmt_time(ours), fmt_time(floor), fmt_ratio(ratio)]
+            target("Every login within 1.3x of its floor in client CPU",
+                   "%s, %s" % (label.replace(" | ", ", "), temp.lower()), fmt_ratio(ratio),
+                   None if ratio is None else ratio <= 1.3)
+        wc = []
+        for side in ("Saslkit", "Floor"):
+            cold, warm = get(e, "Cold", side, "cpu_time"), get(e, "Warm", side, "cpu_time")
+            wc.append(warm / cold if cold and warm else None)
+        cells += ["–" if r is None else "%.2f" % r for r in wc]
+        if mech.startswith("ScramSha256"):
+            target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit)",
+                   label.replace(" | ", ", "), "–" if wc[0] is None else "%.2f" % wc[0],
+                   None if wc[0] is None else wc[0] <= 0.25)
+        w("| %s | %s |" % (label, " | ".join(cells)))
+    w("")
+    for err in errors:
+        w("- not measured: " + err)
+    if errors:
+        w("")
+
+    w("| Server | TLS | Mechanism | | wall: saslkit | floor | round trips: saslkit | floor | "
+      "attempts: saslkit | floor | TLS resumed: saslkit | floor |")
+    w("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(rows, key=order):
+        e = rows[key]
+        server, tls, mech = key
+        label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                  LOGIN_MECHS.get(mech, mech))
+        for temp in ("Cold", "Warm"):
+            vals = {}
+            for side in ("Saslkit", "Floor"):
+                for k in ("real_time", "round_trips", "attempts", "resumed"):
+                    vals[(side, k)] = get(e, temp, side, k)
+            rt_s, rt_f = vals[("Saslkit", "round_trips")], vals[("Floor", "round_trips")]
+            if rt_s is not None and rt_f is not None:
+                target("Every login at the floor's round trips",
+                       "%s, %s" % (label.replace(" | ", ", "), temp.lower()),
+                       "%g vs %g" % (rt_s, rt_f), rt_s <= rt_f)
+
+            def num(v):
+                return "–" if v is None else ("%d" % v if abs(v - round(v)) < 1e-9 else
+                                              "%.2f" % v)
+
+            def share(v):
+                return "–" if v is None else "%.0f%%" % (100 * v)
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, temp.lower(), fmt_time(vals[("Saslkit", "real_time")]),
+                fmt_time(vals[("Floor", "real_time")]), num(rt_s), num(rt_f),
+                num(vals[("Saslkit", "attempts")]), num(vals[("Floor", "attempts")]),
+                share(vals[("Saslkit", "resumed")]), share(vals[("Floor", "resumed")])))
+    w("")
+    plus = rows.get(("CyrusTls13", "Implicit", "ScramSha256Plus"))
+    if plus:
+        ca, wa = get(plus, "Cold", "Saslkit", "attempts"), get(plus, "Warm", "Saslkit", "attempts")
+        cr, wr = (get(plus, "Cold", "Saslkit", "round_trips"),
+                  get(plus, "Warm", "Saslkit", "round_trips"))
+        cw, ww = get(plus, "Cold", "Saslkit", "real_time"), get(plus, "Warm", "Saslkit", "real_time")
+        if None not in (ca, wa, cr, wr):
+            target("Cyrus -PLUS (TLS 1.3): the second login saves the refused attempt",
+                   "saslkit", "attempts %g → %g, round trips %g → %g, wall %s → %s" % (
+                       ca, wa, cr, wr, fmt_time(cw), fmt_time(ww)), wa < ca and wr < cr)
+    ctx = benchmarks.get("BM_Tls_ContextWithCaFile")
+    if ctx and not ctx.get("error_occurred"):
+        w("- An SSL_CTX made with the lab's CA file loaded, and freed (BM_Tls_ContextWithCaFile): "
+          "%s of CPU. saslkit makes one per connection; the floor one per server.\n" %
+          fmt_time(to_ns(ctx["cpu_time"], ctx["time_unit"])))
+    return out
+
+
+def splice(path, section):
+    with open(path) as f:
+        text = f.read()
+    begin, end = text.find(SPLICE_BEGIN), text.find(SPLICE_END)
+    body = SPLICE_BEGIN + "\n" + "\n".join(section).replace("## ", "### ", 1) + "\n" + SPLICE_END
+    if begin < 0 or end < begin:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    else:
+        text = text[:begin] + body + text[end + len(SPLICE_END):]
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", required=True)
+    parser.add_argument("--splice", metavar="FILE",
+                        help="also write the whole-login tables into FILE (BENCHMARKS.md) "
+                             "between its splice markers")
     args = parser.parse_args()
     r = args.results
     cases = load_cases(os.path.join(r, "cases.jsonl"))
@@ -395,6 +547,11 @@ def main():
                 fmt_time(to_ns(b["cpu_time"], b["time_unit"])), rt, mn, mark(ok)))
         w("")
 
+    section = logins_section(benchmarks, context, target)
+    out.extend(section)
+    if args.splice:
+        splice(args.splice, section)
+
     w("## The command as users run it: `saslkit auth` against curl\n")
     process = load_process(os.path.join(args.results, "process.json"))
     if process is None:
@@ -431,6 +588,15 @@ def main():
     w("| Target | measured | met |")
     w("|---|---|---|")
     for name, parts in targets.items():
+        if name.startswith("Every login"):
+            measured = [p for p in parts if p[2] is not None]
+            misses = [p for p in measured if p[2] is False]
+            w("| %s | %d of %d logins%s | %s |" % (
+                name, len(measured) - len(misses), len(measured),
+                "" if not misses else " (not: %s)" % "; ".join(
+                    "%s %s" % (p[0], p[1]) for p in misses),
+                mark(None if not measured else not misses)))
+            continue
         if name.startswith("Round trips"):
             misses = [p for p in parts if p[2] is False]
             w("| %s | %d of %d protocol and mechanism pairs at the minimum%s | %s |" % (
