@@ -10,8 +10,8 @@
 
 namespace saslkit::bench {
 
-// Registers BM_LabLogin_<Server>_<Tls>_<Mechanism>_<Cold|Warm>_<Saslkit|Floor> and
-// BM_Tls_ContextWithCaFile (what making an SSL_CTX and loading a CA file costs).
+// Registers BM_LabLogin_<Server>_<Tls>_<Mechanism>_<Cold|Warm>_<Saslkit|Floor|FloorNewContext>
+// and BM_Tls_ContextWithCaFile (what making an SSL_CTX and loading a CA file costs).
 void RegisterLoginBenchmarks();
 
 }  // namespace saslkit::bench

@@ -294,22 +294,27 @@ struct LoginFloor::ScramKeys {
 };
 
 LoginFloor::LoginFloor(FloorServer server) : server_(std::move(server)) {
-  ctx_ = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
-  SSL_CTX_set_max_proto_version(ctx_, server_.max_tls_version);
-  SSL_CTX_set_options(ctx_, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-  SSL_CTX_load_verify_locations(ctx_, server_.ca_file.c_str(), nullptr);
-  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-  SSL_CTX_sess_set_new_cb(ctx_, [](SSL* ssl, SSL_SESSION* session) -> int {
+  if (!server_.context_per_login) ctx_ = MakeContext();
+}
+
+SSL_CTX* LoginFloor::MakeContext() const {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_max_proto_version(ctx, server_.max_tls_version);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_load_verify_locations(ctx, server_.ca_file.c_str(), nullptr);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, [](SSL* ssl, SSL_SESSION* session) -> int {
     static_cast<LoginFloor*>(SSL_get_app_data(ssl))->Keep(session);
     return 1;  // the reference is ours
   });
+  return ctx;
 }
 
 LoginFloor::~LoginFloor() {
   Forget();
-  SSL_CTX_free(ctx_);
+  if (ctx_ != nullptr) SSL_CTX_free(ctx_);
 }
 
 void LoginFloor::Keep(SSL_SESSION* session) {
@@ -417,6 +422,10 @@ class Dialogue {
 FloorResult LoginFloor::Login(FloorMechanism mechanism, const std::string& user,
                               const std::string& password) {
   FloorResult r;
+  // Freed after the connection (declared first); the SSL holds its own reference meanwhile.
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> own_ctx(
+      server_.context_per_login ? MakeContext() : nullptr, &SSL_CTX_free);
+  SSL_CTX* ctx = server_.context_per_login ? own_ctx.get() : ctx_;
   Wire wire;
   if (!wire.Connect(server_, r.error)) return r;
   // A TLS 1.2 session is kept unless the handshake brought a new one; a TLS 1.3 ticket is used
@@ -424,7 +433,7 @@ FloorResult LoginFloor::Login(FloorMechanism mechanism, const std::string& user,
   auto start_tls = [&] {
     SSL_SESSION* offer = session_;
     session_ = nullptr;
-    const bool ok = wire.StartTls(ctx_, server_, offer, this, r.error);
+    const bool ok = wire.StartTls(ctx, server_, offer, this, r.error);
     if (offer != nullptr) {
       if (ok && session_ == nullptr && SSL_SESSION_get_protocol_version(offer) < TLS1_3_VERSION) {
         session_ = offer;

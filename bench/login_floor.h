@@ -43,6 +43,9 @@ struct FloorServer {
   FloorProtocol protocol = FloorProtocol::kImap;
   bool starttls = false;    // STARTTLS; otherwise TLS from the first byte
   int max_tls_version = 0;  // e.g. TLS1_2_VERSION; 0: OpenSSL's highest
+  // Make and free the SSL_CTX (loading the CA file) for every login, as saslkit does: to tell
+  // that cost from the rest.
+  bool context_per_login = false;
 };
 
 struct FloorResult {
@@ -75,8 +78,10 @@ class LoginFloor {
 
  private:
   struct ScramKeys;
+  SSL_CTX* MakeContext() const;
+
   FloorServer server_;
-  SSL_CTX* ctx_ = nullptr;
+  SSL_CTX* ctx_ = nullptr;  // made once unless `context_per_login`
   SSL_SESSION* session_ = nullptr;
   std::map<std::string, std::unique_ptr<ScramKeys>> scram_keys_;  // salt and iterations
   bool plus_refused_ = false;
