@@ -5,6 +5,8 @@
 //   saslkit_bench --cases                  the exchange table as JSON lines (for the report)
 //   valgrind --tool=callgrind --collect-atstart=no saslkit_bench --instructions[=FILTER]
 //                                          instruction counts: one callgrind dump per case
+//   valgrind --tool=callgrind --collect-atstart=no saslkit_bench --login-instructions[=FILTER]
+//                                          instructions per whole login against the lab
 //   strace -f -o LOG saslkit_bench --syscalls[=FILTER]
 //                                          system calls: each case between two marker calls
 #include <benchmark/benchmark.h>
@@ -131,6 +133,9 @@ int main(int argc, char** argv) {
     if (arg == "--cases") return ListCases();
     if (arg.rfind("--instructions", 0) == 0) {
       return CountInstructions(arg.size() > 15 ? arg.substr(15) : std::string_view());
+    }
+    if (arg.rfind("--login-instructions", 0) == 0) {
+      return CountLoginInstructions(arg.size() > 21 ? arg.substr(21) : std::string_view());
     }
     if (arg.rfind("--syscalls", 0) == 0) {
       return MarkSyscalls(arg.size() > 11 ? arg.substr(11) : std::string_view());

@@ -1,31 +1,41 @@
-// Whole IMAP and SMTP logins against the lab over TLS, saslkit next to its floor (bench/login_floor.h), in
-// the same process and run: BM_LabLogin_<Server>_<Tls>_<Mechanism>_<Cold|Warm>_<Side>. Each
-// iteration connects to the server, reads the greeting, upgrades with STARTTLS or starts with
-// TLS, learns the capabilities (CAPABILITY after STARTTLS, EHLO), authenticates (IMAP
+// Whole IMAP and SMTP logins against the lab over TLS, saslkit next to its floor
+// (bench/login_floor.h), in the same process and run: BM_LabLogin_<Server>_<Tls>_<Mechanism>_
+// <Cold|Warm>. A login connects to the server, reads the greeting, upgrades with STARTTLS or
+// starts with TLS, learns the capabilities (CAPABILITY after STARTTLS, EHLO), authenticates (IMAP
 // AUTHENTICATE, SMTP AUTH) and drops the connection.
-//   Cold: a fresh TLS session cache, a fresh SCRAM key cache and no server memory (made while
-//         the timers are paused), so a full handshake, PBKDF2 and every attempt.
-//   Warm: all three primed by a login before timing and kept across iterations, as a mail
-//         client keeps them between logins.
-// The floor does the same on the wire with bare OpenSSL and keeps the same three things; its
-// SSL_CTX lives as long as the benchmark (saslkit makes one per connection; the FloorNewContext
-// side does too, to tell that cost from the rest).
-// Timers: real time for the iteration (UseRealTime), and the whole process's CPU time
-// (MeasureProcessCPUTime): the client's CPU per login, the server's not included. Counters:
-//   round_trips  the greeting and each wait for the server after a write (TLS handshake not counted)
-//   attempts     AUTHENTICATE commands per login
-//   resumed      share of the timed logins that resumed a TLS session
-//   pbkdf2       share of the timed logins that ran PBKDF2 (no SCRAM keys kept for the salt)
-//   cpu_resumed_us, cpu_full_us   client CPU per login of the resumed ones and of the others
-// Each side's first login is checked (authenticated, with the expected mechanism) before timing;
-// nothing here is a test and nothing asserts a time.
+//   Cold: a fresh TLS session cache, a fresh SCRAM key cache and no server memory before every
+//         login, so a full handshake, PBKDF2 and every attempt.
+//   Warm: all three primed by a login before timing and kept across logins, as a mail client
+//         keeps them.
+// Three sides per benchmark, one login each per iteration in a rotating order, each timed on its
+// own (process CPU time and wall time around the login alone): saslkit; the floor, which does the
+// same on the wire with bare OpenSSL, keeps the same three things and one SSL_CTX; and the floor
+// making an SSL_CTX per login as saslkit does, to tell that cost from the rest. Counters, with
+// the prefixes saslkit_, floor_ and floor_new_context_:
+//   cpu_us, wall_us  median client CPU (the whole process: user + system; the servers' is not in
+//                    it) and wall time per login
+//   cpu_resumed_us   median client CPU of the logins that resumed a TLS session
+//   round_trips      the greeting and each wait for the server after a write (the TLS handshake
+//                    not counted)
+//   attempts         authentication commands per login
+//   resumed, pbkdf2  share of the logins that resumed a TLS session, that ran PBKDF2
+// The benchmark's own time is that of the three logins together. Each side's first login is
+// checked (authenticated, with the expected mechanism) before timing; nothing here is a test
+// and nothing asserts a time.
 #include "bench/login_benchmark.h"
 
 #include <benchmark/benchmark.h>
 #include <openssl/ssl.h>
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define SASLKIT_BENCH_CALLGRIND 1
+#endif
+
 #include <time.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -218,47 +228,36 @@ double ProcessCpuMicros() {
   return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-// The floor with one SSL_CTX, and the floor that makes one per login as saslkit does.
-class FloorOneContextSide : public FloorSide {
- public:
-  explicit FloorOneContextSide(const LoginCase& c) : FloorSide(c, false) {}
-};
-class FloorNewContextSide : public FloorSide {
- public:
-  explicit FloorNewContextSide(const LoginCase& c) : FloorSide(c, true) {}
-};
+double WallMicros() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
 
-template <typename Side>
-void RunLogin(benchmark::State& state, LoginCase c, bool warm) {
-  if (LabValue("SASLKIT_LAB_ADDR").empty() || LabValue(c.port_key).empty()) {
-    state.SkipWithError("the lab is not running: start it with `bash tests/lab/lab.sh start`");
-    return;
-  }
-  Side side(c);
-  // Checked before timing; for warm logins this also primes the caches.
-  const Outcome first = side.Login();
-  if (!first.ok || first.mechanism != c.expected) {
-    const std::string why = "first login: " + (first.ok ? "authenticated with " + first.mechanism +
-                                                              ", not " + c.expected
-                                                        : first.error);
-    state.SkipWithError(why.c_str());
-    return;
-  }
-  if (!warm) side.Forget();
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+// One side's logins in one repetition.
+struct Tally {
+  std::vector<double> cpu, wall, cpu_resumed;
   int failures = 0, resumed = 0, derived = 0, attempts = 0, round_trips = 0;
-  int last_round_trips = -1;
-  double cpu_resumed = 0, cpu_full = 0;
   bool round_trips_vary = false;
-  for (auto _ : state) {
-    if (!warm) {
-      state.PauseTiming();
-      side.Forget();
-      state.ResumeTiming();
-    }
+  int last_round_trips = -1;
+
+  template <typename Login>
+  void Run(Login&& login, const std::string& expected) {
     const double cpu_before = ProcessCpuMicros();
-    const Outcome o = side.Login();
-    (o.resumed ? cpu_resumed : cpu_full) += ProcessCpuMicros() - cpu_before;
-    if (!o.ok || o.mechanism != c.expected) ++failures;
+    const double wall_before = WallMicros();
+    const Outcome o = login();
+    const double used = ProcessCpuMicros() - cpu_before;
+    wall.push_back(WallMicros() - wall_before);
+    cpu.push_back(used);
+    if (o.resumed) cpu_resumed.push_back(used);
+    if (!o.ok || o.mechanism != expected) ++failures;
     resumed += o.resumed;
     derived += o.derived;
     attempts += o.attempts;
@@ -266,22 +265,74 @@ void RunLogin(benchmark::State& state, LoginCase c, bool warm) {
     if (last_round_trips >= 0 && o.round_trips != last_round_trips) round_trips_vary = true;
     last_round_trips = o.round_trips;
   }
+
+  void Report(benchmark::State& state, const std::string& prefix) const {
+    const double n = static_cast<double>(cpu.size());
+    state.counters[prefix + "cpu_us"] = Median(cpu);
+    state.counters[prefix + "wall_us"] = Median(wall);
+    if (!cpu_resumed.empty()) state.counters[prefix + "cpu_resumed_us"] = Median(cpu_resumed);
+    state.counters[prefix + "round_trips"] = round_trips / n;
+    state.counters[prefix + "attempts"] = attempts / n;
+    state.counters[prefix + "resumed"] = resumed / n;
+    state.counters[prefix + "pbkdf2"] = derived / n;
+    state.counters[prefix + "round_trips_vary"] = round_trips_vary;
+  }
+};
+
+// Each iteration logs in once with saslkit, once with the floor and once with the floor that
+// makes an SSL_CTX per login, in an order that rotates, each timed on its own: the three sides
+// share the machine's load, which drifts on a shared machine. Counters per side (prefixes
+// saslkit_, floor_, floor_new_context_): the median client CPU and wall time per login, and the
+// means of the rest.
+void RunLogins(benchmark::State& state, LoginCase c, bool warm) {
+  if (LabValue("SASLKIT_LAB_ADDR").empty() || LabValue(c.port_key).empty()) {
+    state.SkipWithError("the lab is not running: start it with `bash tests/lab/lab.sh start`");
+    return;
+  }
+  SaslkitSide saslkit(c);
+  FloorSide floor(c, false);
+  FloorSide floor_new_context(c, true);
+  // Checked before timing; for warm logins this also primes the caches.
+  for (const Outcome& first : {saslkit.Login(), floor.Login(), floor_new_context.Login()}) {
+    if (!first.ok || first.mechanism != c.expected) {
+      const std::string why = "first login: " + (first.ok ? "authenticated with " +
+                                                                first.mechanism + ", not " +
+                                                                c.expected
+                                                          : first.error);
+      state.SkipWithError(why.c_str());
+      return;
+    }
+  }
+  Tally tallies[3];
+  int turn = 0;
+  for (auto _ : state) {
+    for (int k = 0; k < 3; ++k) {
+      const int which = (turn + k) % 3;
+      switch (which) {
+        case 0:
+          if (!warm) saslkit.Forget();
+          tallies[0].Run([&] { return saslkit.Login(); }, c.expected);
+          break;
+        case 1:
+          if (!warm) floor.Forget();
+          tallies[1].Run([&] { return floor.Login(); }, c.expected);
+          break;
+        default:
+          if (!warm) floor_new_context.Forget();
+          tallies[2].Run([&] { return floor_new_context.Login(); }, c.expected);
+          break;
+      }
+    }
+    ++turn;
+  }
+  const int failures = tallies[0].failures + tallies[1].failures + tallies[2].failures;
   if (failures > 0) {
     state.SkipWithError(("logins failed while timed: " + std::to_string(failures)).c_str());
     return;
   }
-  const double n = static_cast<double>(state.iterations());
-  state.counters["round_trips"] = round_trips / n;
-  state.counters["attempts"] = attempts / n;
-  state.counters["resumed"] = resumed / n;
-  state.counters["pbkdf2"] = derived / n;
-  // The client CPU of the logins that resumed and of those that did not, apart (µs per login).
-  if (resumed > 0) state.counters["cpu_resumed_us"] = cpu_resumed / resumed;
-  if (resumed < state.iterations()) {
-    state.counters["cpu_full_us"] = cpu_full / (n - resumed);
-  }
-  state.counters["round_trips_vary"] = round_trips_vary;
-  state.SetItemsProcessed(state.iterations());
+  tallies[0].Report(state, "saslkit_");
+  tallies[1].Report(state, "floor_");
+  tallies[2].Report(state, "floor_new_context_");
 }
 
 // An SSL_CTX with the CA file loaded, made and freed: what saslkit pays per connection and the
@@ -301,24 +352,76 @@ void BM_Tls_ContextWithCaFile(benchmark::State& state) {
   }
 }
 
+std::string Name(const LoginCase& c, bool warm) {
+  return "BM_LabLogin_" + c.server + "_" + (c.starttls ? "StartTls" : "Implicit") + "_" +
+         c.subject + "_" + (warm ? "Warm" : "Cold");
+}
+
 }  // namespace
+
+int CountLoginInstructions(std::string_view filter) {
+#ifndef SASLKIT_BENCH_CALLGRIND
+  (void)filter;
+  std::fprintf(stderr, "--login-instructions: built without valgrind/callgrind.h\n");
+  return 2;
+#else
+  if (RUNNING_ON_VALGRIND == 0) {
+    std::fprintf(stderr, "--login-instructions needs valgrind --tool=callgrind "
+                         "--collect-atstart=no\n");
+    return 2;
+  }
+  if (LabValue("SASLKIT_LAB_ADDR").empty()) {
+    std::fprintf(stderr, "--login-instructions: the lab is not running\n");
+    return 2;
+  }
+  int failures = 0;
+  for (const LoginCase& c : Cases()) {
+    for (bool warm : {false, true}) {
+      const std::string name = Name(c, warm);
+      if (!filter.empty() && name.find(filter) == std::string::npos) continue;
+      const int runs = warm ? 6 : 4;
+      SaslkitSide saslkit(c);
+      FloorSide floor(c, false);
+      FloorSide floor_new_context(c, true);
+      auto count = [&](auto& side, const char* label) {
+        const Outcome first = side.Login();  // checked, and primes the caches when warm
+        if (!first.ok || first.mechanism != c.expected) {
+          std::fprintf(stderr, "%s %s: first login failed: %s\n", name.c_str(), label,
+                       first.ok ? first.mechanism.c_str() : first.error.c_str());
+          ++failures;
+          return;
+        }
+        int resumed = 0;
+        for (int i = 0; i < runs; ++i) {
+          if (!warm) side.Forget();
+          CALLGRIND_TOGGLE_COLLECT;
+          const Outcome o = side.Login();
+          CALLGRIND_TOGGLE_COLLECT;
+          resumed += o.resumed;
+          if (!o.ok) ++failures;
+        }
+        const std::string dump = name + "/" + label + " runs=" + std::to_string(runs) +
+                                 " resumed=" + std::to_string(resumed);
+        CALLGRIND_DUMP_STATS_AT(dump.c_str());
+      };
+      count(saslkit, "saslkit");
+      count(floor, "floor");
+      count(floor_new_context, "floor_new_context");
+    }
+  }
+  return failures == 0 ? 0 : 1;
+#endif
+}
 
 void RegisterLoginBenchmarks() {
   static const std::vector<LoginCase> cases = Cases();
   for (const LoginCase& c : cases) {
     for (bool warm : {false, true}) {
-      const std::string base = "BM_LabLogin_" + c.server + "_" +
-                               (c.starttls ? "StartTls" : "Implicit") + "_" + c.subject + "_" +
-                               (warm ? "Warm" : "Cold") + "_";
-      for (benchmark::internal::Benchmark* b : {
-               benchmark::RegisterBenchmark((base + "Saslkit").c_str(), RunLogin<SaslkitSide>, c,
-                                            warm),
-               benchmark::RegisterBenchmark((base + "Floor").c_str(),
-                                            RunLogin<FloorOneContextSide>, c, warm),
-               benchmark::RegisterBenchmark((base + "FloorNewContext").c_str(),
-                                            RunLogin<FloorNewContextSide>, c, warm)}) {
-        b->UseRealTime()->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
-      }
+      const std::string base = Name(c, warm);
+      benchmark::RegisterBenchmark(base.c_str(), RunLogins, c, warm)
+          ->UseRealTime()
+          ->MinTime(2.0)
+          ->Unit(benchmark::kMillisecond);
     }
   }
   benchmark::RegisterBenchmark("BM_Tls_ContextWithCaFile", BM_Tls_ContextWithCaFile)

@@ -184,16 +184,36 @@ SPLICE_BEGIN = "<!-- bench/report.py --splice: logins begin -->"
 SPLICE_END = "<!-- bench/report.py --splice: logins end -->"
 
 
-def logins_section(benchmarks, context, target):
+def load_login_instructions(directory):
+    """Returns (benchmark, side) -> (instructions per login, runs, resumed)."""
+    out = {}
+    for path in glob.glob(os.path.join(directory, "cg.out.*")):
+        key = runs = resumed = total = None
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("desc: Trigger: Client Request:"):
+                    m = re.search(r"Client Request: (\S+)/(\S+) runs=(\d+) resumed=(\d+)", line)
+                    if m:
+                        key = (m.group(1), m.group(2))
+                        runs, resumed = int(m.group(3)), int(m.group(4))
+                elif line.startswith("summary:") or line.startswith("totals:"):
+                    total = int(line.split()[1])
+        if key and runs and total is not None:
+            out[key] = (total / runs, runs, resumed)
+    return out
+
+
+def logins_section(benchmarks, context, target, instructions=None):
     """The cold/warm/floor tables of BM_LabLogin_*; returns Markdown lines."""
+    instructions = instructions or {}
     out = []
     w = out.append
-    rows = {}  # (server, tls, mech) -> {(temp, side): entry}
+    rows = {}  # (server, tls, mech) -> {temp: entry}; each entry holds the three sides
     for name, b in benchmarks.items():
         m = re.match(r"BM_LabLogin_([A-Za-z0-9]+)_(StartTls|Implicit)_([A-Za-z0-9]+)_"
-                     r"(Cold|Warm)_(Saslkit|Floor|FloorNewContext)$", name.split("/")[0])
+                     r"(Cold|Warm)$", name.split("/")[0])
         if m:
-            rows.setdefault(m.groups()[:3], {})[m.groups()[3:]] = b
+            rows.setdefault(m.groups()[:3], {})[m.group(4)] = b
     w("## Whole logins over TLS: cold, warm and the floor\n")
     if not rows:
         w("Not measured (bench/run --no-lab, or a filter left them out).\n")
@@ -203,19 +223,24 @@ def logins_section(benchmarks, context, target):
       "benchmark process's CPU time (user + system) per login; the servers' is not in it. "
       "*cold*: fresh TLS session cache, SCRAM key cache and server memory; *warm*: all three "
       "primed. The floor (bench/login_floor.cc) is bare OpenSSL and POSIX sockets doing the "
-      "same lines, keeping the same three things and one SSL_CTX. The servers decide what can "
-      "be reused: the *TLS resumed* and *PBKDF2 run* columns say how often it was.\n" % (
+      "same lines, keeping the same three things and one SSL_CTX. saslkit, the floor and the "
+      "floor with an SSL_CTX per login log in by turns in one benchmark, each login timed on "
+      "its own; the figures are medians over the logins of a repetition, then the median of "
+      "the repetitions. The servers decide what can be reused: the *TLS resumed* and *PBKDF2 "
+      "run* columns say how often it was.\n" % (
           context.get("executable", "saslkit_bench").split("/")[-1],
           ", ".join("%.2f" % x for x in context.get("load_avg", [])) or "?",
           context.get("num_cpus", "?")))
 
+    prefixes = {"Saslkit": "saslkit_", "Floor": "floor_", "FloorNewContext": "floor_new_context_"}
+
     def get(entry, temp, side, key):
-        b = entry.get((temp, side))
+        b = entry.get(temp)
         if not b or b.get("error_occurred"):
             return None
-        if key in ("cpu_time", "real_time"):
-            return to_ns(b[key], b["time_unit"])
-        return b.get(key)
+        key = {"cpu_time": "cpu_us", "real_time": "wall_us"}.get(key, key)
+        v = b.get(prefixes[side] + key)
+        return v * 1e3 if v is not None and key in ("cpu_us", "wall_us") else v
 
     def order(k):
         return (list(LOGIN_SERVERS).index(k[0]) if k[0] in LOGIN_SERVERS else 9,
@@ -231,10 +256,10 @@ def logins_section(benchmarks, context, target):
         server, tls, mech = key
         label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
                                   LOGIN_MECHS.get(mech, mech))
-        for (temp, side), b in sorted(e.items()):
+        for temp, b in sorted(e.items()):
             if b.get("error_occurred"):
-                errors.append("%s, %s %s: %s" % (label.replace(" | ", ", "), temp.lower(),
-                                                   side.lower(), b.get("error_message")))
+                errors.append("%s, %s: %s" % (label.replace(" | ", ", "), temp.lower(),
+                                               b.get("error_message")))
         cells = []
         ratios = {}
         for temp in ("Cold", "Warm"):
@@ -243,7 +268,7 @@ def logins_section(benchmarks, context, target):
             ratio = ours / floor if ours and floor else None
             ratios[temp] = ratio
             cells += [fmt_time(ours), fmt_time(floor), fmt_ratio(ratio)]
-            target("Every login within 1.3x of its floor in client CPU",
+            target("Every login within 1.3x of its floor in client CPU (CPU time)",
                    "%s, %s" % (label.replace(" | ", ", "), temp.lower()), fmt_ratio(ratio),
                    None if ratio is None else ratio <= 1.3)
         wc = []
@@ -251,8 +276,9 @@ def logins_section(benchmarks, context, target):
             cold, warm = get(e, "Cold", side, "cpu_time"), get(e, "Warm", side, "cpu_time")
             wc.append(warm / cold if cold and warm else None)
         cells += ["–" if r is None else "%.2f" % r for r in wc]
-        if mech.startswith("ScramSha256"):
-            target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit)",
+        if mech.startswith("ScramSha256") and wc[0] is not None:
+            target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit, CPU "
+                   "time)",
                    label.replace(" | ", ", "), "–" if wc[0] is None else "%.2f" % wc[0],
                    None if wc[0] is None else wc[0] <= 0.25)
         w("| %s | %s |" % (label, " | ".join(cells)))
@@ -301,8 +327,8 @@ def logins_section(benchmarks, context, target):
                 pb[0], pb[1], us(vals[("Saslkit", "cpu_resumed_us")]),
                 us(vals[("Floor", "cpu_resumed_us")])))
     w("")
-    if any(("Cold", "FloorNewContext") in e or ("Warm", "FloorNewContext") in e
-           for e in rows.values()):
+    if any(get(e, t, "FloorNewContext", "cpu_time") for e in rows.values()
+           for t in ("Cold", "Warm")):
         w("The floor again, but making its SSL_CTX (and loading the CA file) for every login as "
           "saslkit does; client CPU per login:\n")
         w("| Server | TLS | Mechanism | cold: floor, SSL_CTX per login | saslkit ÷ it | warm: "
@@ -326,10 +352,57 @@ def logins_section(benchmarks, context, target):
         cr, wr = (get(plus, "Cold", "Saslkit", "round_trips"),
                   get(plus, "Warm", "Saslkit", "round_trips"))
         cw, ww = get(plus, "Cold", "Saslkit", "real_time"), get(plus, "Warm", "Saslkit", "real_time")
+        cc, wcpu = get(plus, "Cold", "Saslkit", "cpu_time"), get(plus, "Warm", "Saslkit", "cpu_time")
         if None not in (ca, wa, cr, wr):
             target("Cyrus -PLUS (TLS 1.3): the second login saves the refused attempt",
-                   "saslkit", "attempts %g → %g, round trips %g → %g, wall %s → %s" % (
-                       ca, wa, cr, wr, fmt_time(cw), fmt_time(ww)), wa < ca and wr < cr)
+                   "saslkit", "attempts %g → %g, round trips %g → %g, wall %s → %s, CPU %s → %s"
+                   % (ca, wa, cr, wr, fmt_time(cw), fmt_time(ww), fmt_time(cc), fmt_time(wcpu)),
+                   wa < ca and wr < cr)
+    if instructions:
+        w("Instructions per login in the client (callgrind, user space only: the kernel's "
+          "share of the CPU time is not in them), from a few logins per side after the one "
+          "that primes: independent of the machine's load. *resumed*: how many of the counted "
+          "warm logins resumed TLS, per side.\n")
+        w("| Server | TLS | Mechanism | cold: saslkit | floor | ÷ floor (≤ 1.3) | floor, "
+          "SSL_CTX per login | warm: saslkit | floor | ÷ floor (≤ 1.3) | floor, SSL_CTX per "
+          "login | resumed | warm ÷ cold: saslkit | floor |")
+        w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+        for key in sorted(rows, key=order):
+            server, tls, mech = key
+            label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                      LOGIN_MECHS.get(mech, mech))
+            name = "BM_LabLogin_%s_%s_%s_" % key
+            cells = []
+            per = {}
+            for temp in ("Cold", "Warm"):
+                got = {side: instructions.get((name + temp, side))
+                       for side in ("saslkit", "floor", "floor_new_context")}
+                per[temp] = got
+                ours = got["saslkit"][0] if got["saslkit"] else None
+                floor = got["floor"][0] if got["floor"] else None
+                ratio = ours / floor if ours and floor else None
+                cells += [fmt_count(ours), fmt_count(floor), fmt_ratio(ratio),
+                          fmt_count(got["floor_new_context"][0]
+                                    if got["floor_new_context"] else None)]
+                target("Every login within 1.3x of its floor in client CPU (instructions)",
+                       "%s, %s" % (label.replace(" | ", ", "), temp.lower()), fmt_ratio(ratio),
+                       None if ratio is None else ratio <= 1.3)
+            warm = per["Warm"]
+            cells.append(", ".join("%s %d/%d" % (side.replace("_", " "), v[2], v[1])
+                                   for side, v in warm.items()
+                                   if v and side != "floor_new_context") or "–")
+            wc = []
+            for side in ("saslkit", "floor"):
+                c_, w_ = per["Cold"][side], per["Warm"][side]
+                wc.append(w_[0] / c_[0] if c_ and w_ else None)
+            cells += ["–" if r is None else "%.2f" % r for r in wc]
+            if mech.startswith("ScramSha256") and wc[0] is not None:
+                target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit, "
+                       "instructions)", label.replace(" | ", ", "),
+                       "–" if wc[0] is None else "%.2f" % wc[0],
+                       None if wc[0] is None else wc[0] <= 0.25)
+            w("| %s | %s |" % (label, " | ".join(cells)))
+        w("")
     ctx = benchmarks.get("BM_Tls_ContextWithCaFile")
     if ctx and not ctx.get("error_occurred"):
         w("- An SSL_CTX made with the lab's CA file loaded, and freed (BM_Tls_ContextWithCaFile): "
@@ -576,7 +649,8 @@ def main():
                 fmt_time(to_ns(b["cpu_time"], b["time_unit"])), rt, mn, mark(ok)))
         w("")
 
-    section = logins_section(benchmarks, context, target)
+    section = logins_section(benchmarks, context, target,
+                             load_login_instructions(os.path.join(r, "callgrind-logins")))
     out.extend(section)
     if args.splice:
         splice(args.splice, section)
