@@ -379,7 +379,7 @@ int CountLoginInstructions(std::string_view filter) {
     for (bool warm : {false, true}) {
       const std::string name = Name(c, warm);
       if (!filter.empty() && name.find(filter) == std::string::npos) continue;
-      const int runs = warm ? 6 : 4;
+      const int runs = warm ? 8 : 4;
       SaslkitSide saslkit(c);
       FloorSide floor(c, false);
       FloorSide floor_new_context(c, true);
@@ -391,18 +391,16 @@ int CountLoginInstructions(std::string_view filter) {
           ++failures;
           return;
         }
-        int resumed = 0;
         for (int i = 0; i < runs; ++i) {
           if (!warm) side.Forget();
           CALLGRIND_TOGGLE_COLLECT;
           const Outcome o = side.Login();
           CALLGRIND_TOGGLE_COLLECT;
-          resumed += o.resumed;
           if (!o.ok) ++failures;
+          const std::string dump = name + "/" + label + " runs=1 resumed=" +
+                                   std::to_string(o.resumed ? 1 : 0);
+          CALLGRIND_DUMP_STATS_AT(dump.c_str());
         }
-        const std::string dump = name + "/" + label + " runs=" + std::to_string(runs) +
-                                 " resumed=" + std::to_string(resumed);
-        CALLGRIND_DUMP_STATS_AT(dump.c_str());
       };
       count(saslkit, "saslkit");
       count(floor, "floor");

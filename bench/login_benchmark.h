@@ -17,9 +17,9 @@ namespace saslkit::bench {
 void RegisterLoginBenchmarks();
 
 // Under `valgrind --tool=callgrind --collect-atstart=no`: counts the client's instructions per
-// login (user space only), a few logins per case and side, one callgrind dump each, named
-// "<benchmark>/<saslkit|floor|floor_new_context> runs=N resumed=R". Returns 0, 1 when a login
-// failed, 2 when it cannot run.
+// login (user space only), a few logins per case and side, one callgrind dump per login, named
+// "<benchmark>/<saslkit|floor|floor_new_context> runs=1 resumed=0|1". Returns 0, 1 when a
+// login failed, 2 when it cannot run.
 int CountLoginInstructions(std::string_view filter);
 
 }  // namespace saslkit::bench
