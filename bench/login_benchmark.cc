@@ -398,7 +398,8 @@ int CountLoginInstructions(std::string_view filter) {
           CALLGRIND_TOGGLE_COLLECT;
           if (!o.ok) ++failures;
           const std::string dump = name + "/" + label + " runs=1 resumed=" +
-                                   std::to_string(o.resumed ? 1 : 0);
+                                   std::to_string(o.resumed ? 1 : 0) + " pbkdf2=" +
+                                   std::to_string(o.derived ? 1 : 0);
           CALLGRIND_DUMP_STATS_AT(dump.c_str());
         }
       };

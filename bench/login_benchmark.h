@@ -18,8 +18,8 @@ void RegisterLoginBenchmarks();
 
 // Under `valgrind --tool=callgrind --collect-atstart=no`: counts the client's instructions per
 // login (user space only), a few logins per case and side, one callgrind dump per login, named
-// "<benchmark>/<saslkit|floor|floor_new_context> runs=1 resumed=0|1". Returns 0, 1 when a
-// login failed, 2 when it cannot run.
+// "<benchmark>/<saslkit|floor|floor_new_context> runs=1 resumed=0|1 pbkdf2=0|1". Returns 0,
+// 1 when a login failed, 2 when it cannot run.
 int CountLoginInstructions(std::string_view filter);
 
 }  // namespace saslkit::bench
