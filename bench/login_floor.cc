@@ -397,7 +397,7 @@ class Dialogue {
 
  private:
   std::string NextTag() {  // saslkit's tags: A001, A002...
-    char t[8];
+    char t[16];
     std::snprintf(t, sizeof t, "A%03d", ++tags_);
     return std::string(t);
   }

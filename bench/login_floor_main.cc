@@ -2,9 +2,9 @@
 // only, to run beside `saslkit auth --repeat N --json`. One JSON line per login, with this
 // process's CPU (user + system) for it.
 //
-//   SASLKIT_PASSWORD=... login_floor --addr 127.0.0.1 --port 10993 --name localhost \
-//       --cafile ca.pem [--starttls] [--tls12] [--smtp] --mech PLAIN|SCRAM-SHA-256|SCRAM-SHA-256-PLUS \
-//       --user alice [--repeat N] [--cold]
+//   SASLKIT_PASSWORD=... login_floor --addr 127.0.0.1 --port 10993 --name localhost
+//       --cafile ca.pem [--starttls] [--tls12] [--smtp]
+//       --mech PLAIN|SCRAM-SHA-256|SCRAM-SHA-256-PLUS --user alice [--repeat N] [--cold]
 #include <sys/resource.h>
 #include <time.h>
 
