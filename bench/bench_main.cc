@@ -5,6 +5,8 @@
 //   saslkit_bench --cases                  the exchange table as JSON lines (for the report)
 //   valgrind --tool=callgrind --collect-atstart=no saslkit_bench --instructions[=FILTER]
 //                                          instruction counts: one callgrind dump per case
+//   valgrind --tool=callgrind --collect-atstart=no saslkit_bench --login-instructions[=FILTER]
+//                                          instructions per whole login against the lab
 //   strace -f -o LOG saslkit_bench --syscalls[=FILTER]
 //                                          system calls: each case between two marker calls
 #include <benchmark/benchmark.h>
@@ -23,6 +25,7 @@
 #include "bench/exchange_benchmark.h"
 #include "bench/exchange_cases.h"
 #include "bench/lab_benchmark.h"
+#include "bench/login_benchmark.h"
 
 namespace saslkit::bench {
 namespace {
@@ -131,12 +134,16 @@ int main(int argc, char** argv) {
     if (arg.rfind("--instructions", 0) == 0) {
       return CountInstructions(arg.size() > 15 ? arg.substr(15) : std::string_view());
     }
+    if (arg.rfind("--login-instructions", 0) == 0) {
+      return CountLoginInstructions(arg.size() > 21 ? arg.substr(21) : std::string_view());
+    }
     if (arg.rfind("--syscalls", 0) == 0) {
       return MarkSyscalls(arg.size() > 11 ? arg.substr(11) : std::string_view());
     }
   }
   RegisterExchangeBenchmarks();
   RegisterLabBenchmarks();
+  RegisterLoginBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

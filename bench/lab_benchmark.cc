@@ -103,12 +103,7 @@ const std::map<std::string, std::string>* LabValues() {
   return values;
 }
 
-std::string Lab(const std::string& key) {
-  const auto* values = LabValues();
-  if (values == nullptr) return std::string();
-  auto it = values->find(key);
-  return it == values->end() ? std::string() : it->second;
-}
+std::string Lab(const std::string& key) { return LabValue(key); }
 
 struct LoginOutcome {
   absl::Status status;
@@ -214,6 +209,13 @@ void RunLab(benchmark::State& state, Protocol protocol, LabMechanism mechanism) 
 }
 
 }  // namespace
+
+std::string LabValue(const std::string& key) {
+  const auto* values = LabValues();
+  if (values == nullptr) return std::string();
+  auto it = values->find(key);
+  return it == values->end() ? std::string() : it->second;
+}
 
 void RegisterLabBenchmarks() {
   const std::pair<Protocol, std::string_view> protocols[] = {

@@ -7,7 +7,12 @@
 #ifndef SASLKIT_BENCH_LAB_BENCHMARK_H_
 #define SASLKIT_BENCH_LAB_BENCHMARK_H_
 
+#include <string>
+
 namespace saslkit::bench {
+
+// Returns `key` from the running lab's env file ($SASLKIT_LAB_DIR/env), or "" without a lab.
+std::string LabValue(const std::string& key);
 
 // Registers one benchmark per protocol (SMTP submission, IMAP, POP3) and mechanism.
 void RegisterLabBenchmarks();

@@ -174,9 +174,270 @@ def machine(context):
     return "\n".join(lines)
 
 
+LOGIN_SERVERS = {"Dovecot": "Dovecot 2.3 IMAP", "Cyrus": "Cyrus IMAP 3.6 (TLS 1.2)",
+                 "CyrusTls13": "Cyrus IMAP 3.6 (TLS 1.3)",
+                 "Postfix": "Postfix 3.7 SMTP (Cyrus SASL)"}
+LOGIN_MECHS = {"Plain": "PLAIN", "ScramSha256": "SCRAM-SHA-256",
+               "ScramSha256Plus": "SCRAM-SHA-256-PLUS"}
+LOGIN_TLS = {"StartTls": "STARTTLS", "Implicit": "implicit"}
+SPLICE_BEGIN = "<!-- bench/report.py --splice: logins begin -->"
+SPLICE_END = "<!-- bench/report.py --splice: logins end -->"
+
+
+def load_login_instructions(directory):
+    """Returns (benchmark, side) -> [(instructions, resumed, ran PBKDF2)], one per login."""
+    out = {}
+    for path in glob.glob(os.path.join(directory, "cg.out.*")):
+        key = runs = resumed = derived = total = None
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("desc: Trigger: Client Request:"):
+                    m = re.search(r"Client Request: (\S+)/(\S+) runs=(\d+) resumed=(\d+) "
+                                  r"pbkdf2=(\d+)", line)
+                    if m:
+                        key = (m.group(1), m.group(2))
+                        runs, resumed, derived = int(m.group(3)), int(m.group(4)), int(m.group(5))
+                elif line.startswith("summary:") or line.startswith("totals:"):
+                    total = int(line.split()[1])
+        if key and runs and total is not None:
+            out.setdefault(key, []).append((total / runs, resumed > 0, derived > 0))
+    return out
+
+
+def logins_section(benchmarks, context, target, instructions=None):
+    """The cold/warm/floor tables of BM_LabLogin_*; returns Markdown lines."""
+    instructions = instructions or {}
+    out = []
+    w = out.append
+    rows = {}  # (server, tls, mech) -> {temp: entry}; each entry holds the three sides
+    for name, b in benchmarks.items():
+        m = re.match(r"BM_LabLogin_([A-Za-z0-9]+)_(StartTls|Implicit)_([A-Za-z0-9]+)_"
+                     r"(Cold|Warm)$", name.split("/")[0])
+        if m:
+            rows.setdefault(m.groups()[:3], {})[m.group(4)] = b
+    w("## Whole logins over TLS: cold, warm and the floor\n")
+    if not rows:
+        w("Not measured (bench/run --no-lab, or a filter left them out).\n")
+        return out
+    w("One run of `%s`; load average while measuring: %s on %s logical CPUs (the lab's "
+      "servers run on the same machine). Median of the repetitions. Client CPU is the "
+      "benchmark process's CPU time (user + system) per login; the servers' is not in it. "
+      "*cold*: fresh TLS session cache, SCRAM key cache and server memory; *warm*: all three "
+      "primed. The floor (bench/login_floor.cc) is bare OpenSSL and POSIX sockets doing the "
+      "same lines, keeping the same three things and one SSL_CTX. saslkit, the floor and the "
+      "floor with an SSL_CTX per login log in by turns in one benchmark, each login timed on "
+      "its own; the figures are medians over the logins of a repetition, then the median of "
+      "the repetitions. The servers decide what can be reused: the *TLS resumed* and *PBKDF2 "
+      "run* columns say how often it was.\n" % (
+          context.get("executable", "saslkit_bench").split("/")[-1],
+          ", ".join("%.2f" % x for x in context.get("load_avg", [])) or "?",
+          context.get("num_cpus", "?")))
+
+    prefixes = {"Saslkit": "saslkit_", "Floor": "floor_", "FloorNewContext": "floor_new_context_"}
+
+    def get(entry, temp, side, key):
+        b = entry.get(temp)
+        if not b or b.get("error_occurred"):
+            return None
+        key = {"cpu_time": "cpu_us", "real_time": "wall_us"}.get(key, key)
+        v = b.get(prefixes[side] + key)
+        return v * 1e3 if v is not None and key in ("cpu_us", "wall_us") else v
+
+    def order(k):
+        return (list(LOGIN_SERVERS).index(k[0]) if k[0] in LOGIN_SERVERS else 9,
+                0 if k[1] == "StartTls" else 1, list(LOGIN_MECHS).index(k[2])
+                if k[2] in LOGIN_MECHS else 9)
+
+    w("| Server | TLS | Mechanism | cold: saslkit | floor | ÷ floor (≤ 1.3) | warm: saslkit | "
+      "floor | ÷ floor (≤ 1.3) | warm ÷ cold: saslkit | floor |")
+    w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    errors = []
+    for key in sorted(rows, key=order):
+        e = rows[key]
+        server, tls, mech = key
+        label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                  LOGIN_MECHS.get(mech, mech))
+        for temp, b in sorted(e.items()):
+            if b.get("error_occurred"):
+                errors.append("%s, %s: %s" % (label.replace(" | ", ", "), temp.lower(),
+                                               b.get("error_message")))
+        cells = []
+        ratios = {}
+        for temp in ("Cold", "Warm"):
+            ours = get(e, temp, "Saslkit", "cpu_time")
+            floor = get(e, temp, "Floor", "cpu_time")
+            ratio = ours / floor if ours and floor else None
+            ratios[temp] = ratio
+            cells += [fmt_time(ours), fmt_time(floor), fmt_ratio(ratio)]
+            target("Every login within 1.3x of its floor in client CPU (CPU time)",
+                   "%s, %s" % (label.replace(" | ", ", "), temp.lower()), fmt_ratio(ratio),
+                   None if ratio is None else ratio <= 1.3)
+        wc = []
+        for side in ("Saslkit", "Floor"):
+            cold, warm = get(e, "Cold", side, "cpu_time"), get(e, "Warm", side, "cpu_time")
+            wc.append(warm / cold if cold and warm else None)
+        cells += ["–" if r is None else "%.2f" % r for r in wc]
+        if mech.startswith("ScramSha256") and wc[0] is not None:
+            target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit, CPU "
+                   "time)",
+                   label.replace(" | ", ", "), "–" if wc[0] is None else "%.2f" % wc[0],
+                   None if wc[0] is None else wc[0] <= 0.25)
+        w("| %s | %s |" % (label, " | ".join(cells)))
+    w("")
+    for err in errors:
+        w("- not measured: " + err)
+    if errors:
+        w("")
+
+    w("| Server | TLS | Mechanism | | wall: saslkit | floor | round trips: saslkit | floor | "
+      "attempts: saslkit | floor | TLS resumed: saslkit | floor | PBKDF2 run: saslkit | floor | "
+      "CPU of the resumed ones: saslkit | floor |")
+    w("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(rows, key=order):
+        e = rows[key]
+        server, tls, mech = key
+        label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                  LOGIN_MECHS.get(mech, mech))
+        for temp in ("Cold", "Warm"):
+            vals = {}
+            for side in ("Saslkit", "Floor"):
+                for k in ("real_time", "round_trips", "attempts", "resumed", "pbkdf2",
+                          "cpu_resumed_us"):
+                    vals[(side, k)] = get(e, temp, side, k)
+            rt_s, rt_f = vals[("Saslkit", "round_trips")], vals[("Floor", "round_trips")]
+            if rt_s is not None and rt_f is not None:
+                target("Every login at the floor's round trips",
+                       "%s, %s" % (label.replace(" | ", ", "), temp.lower()),
+                       "%g vs %g" % (rt_s, rt_f), rt_s <= rt_f)
+
+            def num(v):
+                return "–" if v is None else ("%d" % v if abs(v - round(v)) < 1e-9 else
+                                              "%.2f" % v)
+
+            def share(v):
+                return "–" if v is None else "%.0f%%" % (100 * v)
+            def us(v):
+                return "–" if v is None else fmt_time(v * 1e3)
+            pb = [share(vals[(side, "pbkdf2")]) if mech.startswith("Scram") else "–"
+                  for side in ("Saslkit", "Floor")]
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, temp.lower(), fmt_time(vals[("Saslkit", "real_time")]),
+                fmt_time(vals[("Floor", "real_time")]), num(rt_s), num(rt_f),
+                num(vals[("Saslkit", "attempts")]), num(vals[("Floor", "attempts")]),
+                share(vals[("Saslkit", "resumed")]), share(vals[("Floor", "resumed")]),
+                pb[0], pb[1], us(vals[("Saslkit", "cpu_resumed_us")]),
+                us(vals[("Floor", "cpu_resumed_us")])))
+    w("")
+    if any(get(e, t, "FloorNewContext", "cpu_time") for e in rows.values()
+           for t in ("Cold", "Warm")):
+        w("The floor again, but making its SSL_CTX (and loading the CA file) for every login as "
+          "saslkit does; client CPU per login:\n")
+        w("| Server | TLS | Mechanism | cold: floor, SSL_CTX per login | saslkit ÷ it | warm: "
+          "floor, SSL_CTX per login | saslkit ÷ it |")
+        w("|---|---|---|---:|---:|---:|---:|")
+        for key in sorted(rows, key=order):
+            e = rows[key]
+            server, tls, mech = key
+            label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                      LOGIN_MECHS.get(mech, mech))
+            cells = []
+            for temp in ("Cold", "Warm"):
+                ours = get(e, temp, "Saslkit", "cpu_time")
+                theirs = get(e, temp, "FloorNewContext", "cpu_time")
+                cells += [fmt_time(theirs), fmt_ratio(ours / theirs if ours and theirs else None)]
+            w("| %s | %s |" % (label, " | ".join(cells)))
+        w("")
+    plus = rows.get(("CyrusTls13", "Implicit", "ScramSha256Plus"))
+    if plus:
+        ca, wa = get(plus, "Cold", "Saslkit", "attempts"), get(plus, "Warm", "Saslkit", "attempts")
+        cr, wr = (get(plus, "Cold", "Saslkit", "round_trips"),
+                  get(plus, "Warm", "Saslkit", "round_trips"))
+        cw, ww = get(plus, "Cold", "Saslkit", "real_time"), get(plus, "Warm", "Saslkit", "real_time")
+        cc, wcpu = get(plus, "Cold", "Saslkit", "cpu_time"), get(plus, "Warm", "Saslkit", "cpu_time")
+        if None not in (ca, wa, cr, wr):
+            target("Cyrus -PLUS (TLS 1.3): the second login saves the refused attempt",
+                   "saslkit", "attempts %g → %g, round trips %g → %g, wall %s → %s, CPU %s → %s"
+                   % (ca, wa, cr, wr, fmt_time(cw), fmt_time(ww), fmt_time(cc), fmt_time(wcpu)),
+                   wa < ca and wr < cr)
+    if instructions:
+        w("Instructions per login in the client (callgrind, user space only: the kernel's "
+          "share of the CPU time is not in them), means over a few logins per side after the "
+          "one that primes: independent of the machine's load. Warm logins are split by whether "
+          "they resumed TLS (the server decides, so the sides' shares differ), and the few that "
+          "ran PBKDF2 after all (the server sent another salt) are left out of them; *fc*: the "
+          "floor with an SSL_CTX per login.\n")
+        w("| Server | TLS | Mechanism | cold: saslkit | floor | ÷ floor (≤ 1.3) | ÷ fc | "
+          "warm, full handshake: saslkit | floor | ÷ floor (≤ 1.3) | ÷ fc | warm, resumed: "
+          "saslkit | floor | ÷ floor (≤ 1.3) | ÷ fc | warm logins resumed, with PBKDF2, of "
+          "all: saslkit; floor; fc | warm resumed ÷ cold: saslkit | floor |")
+        w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+
+        def mean(values):
+            return sum(values) / len(values) if values else None
+
+        for key in sorted(rows, key=order):
+            server, tls, mech = key
+            label = "%s | %s | %s" % (LOGIN_SERVERS.get(server, server), LOGIN_TLS[tls],
+                                      LOGIN_MECHS.get(mech, mech))
+            name = "BM_LabLogin_%s_%s_%s_" % key
+            sides = ("saslkit", "floor", "floor_new_context")
+            cold = {sd: mean([v for v, _, _ in instructions.get((name + "Cold", sd), [])])
+                    for sd in sides}
+            warm = {sd: instructions.get((name + "Warm", sd), []) for sd in sides}
+            full = {sd: mean([v for v, r, d in warm[sd] if not r and not d]) for sd in sides}
+            resumed = {sd: mean([v for v, r, d in warm[sd] if r and not d]) for sd in sides}
+            cells = []
+            for what, group in (("cold", cold), ("warm, full handshake", full),
+                                ("warm, resumed", resumed)):
+                ours, floor, fc = group["saslkit"], group["floor"], group["floor_new_context"]
+                ratio = ours / floor if ours and floor else None
+                cells += [fmt_count(ours), fmt_count(floor), fmt_ratio(ratio),
+                          fmt_ratio(ours / fc if ours and fc else None)]
+                if ratio is not None:
+                    target("Every login within 1.3x of its floor in client CPU (instructions)",
+                           "%s, %s" % (label.replace(" | ", ", "), what), fmt_ratio(ratio),
+                           ratio <= 1.3)
+            cells.append("; ".join("%d, %d of %d" % (sum(1 for _, r, _ in warm[sd] if r),
+                                                     sum(1 for _, _, d in warm[sd] if d),
+                                                     len(warm[sd]))
+                                   for sd in sides))
+            wc = [resumed[sd] / cold[sd] if resumed[sd] and cold[sd] else None
+                  for sd in ("saslkit", "floor")]
+            cells += ["–" if r is None else "%.2f" % r for r in wc]
+            if mech.startswith("ScramSha256") and wc[0] is not None:
+                target("Warm SCRAM-SHA-256 login ≤ 1/4 of a cold one in client CPU (saslkit, "
+                       "instructions, resumed logins)", label.replace(" | ", ", "),
+                       "%.2f (floor %s)" % (wc[0], "–" if wc[1] is None else "%.2f" % wc[1]),
+                       wc[0] <= 0.25)
+            w("| %s | %s |" % (label, " | ".join(cells)))
+        w("")
+    ctx = benchmarks.get("BM_Tls_ContextWithCaFile")
+    if ctx and not ctx.get("error_occurred"):
+        w("- An SSL_CTX made with the lab's CA file loaded, and freed (BM_Tls_ContextWithCaFile): "
+          "%s of CPU. saslkit makes one per connection; the floor one per server.\n" %
+          fmt_time(to_ns(ctx["cpu_time"], ctx["time_unit"])))
+    return out
+
+
+def splice(path, section):
+    with open(path) as f:
+        text = f.read()
+    begin, end = text.find(SPLICE_BEGIN), text.find(SPLICE_END)
+    body = SPLICE_BEGIN + "\n" + "\n".join(section).replace("## ", "### ", 1) + "\n" + SPLICE_END
+    if begin < 0 or end < begin:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    else:
+        text = text[:begin] + body + text[end + len(SPLICE_END):]
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", required=True)
+    parser.add_argument("--splice", metavar="FILE",
+                        help="also write the whole-login tables into FILE (BENCHMARKS.md) "
+                             "between its splice markers")
     args = parser.parse_args()
     r = args.results
     cases = load_cases(os.path.join(r, "cases.jsonl"))
@@ -287,7 +548,8 @@ def main():
     target("No heap block holding a secret outlives a saslkit exchange", "blocks",
            "%d over %d mechanisms" % (secret_total,
                                       sum(1 for e in by.values() if e["side"] == "saslkit")),
-           secret_total == 0 if benchmarks else None)
+           secret_total == 0 if any(e["counters"] for e in by.values()
+                                    if e["side"] == "saslkit") else None)
     if ours_calls:
         target("saslkit makes no system call in an exchange (default random source)",
                "per exchange",
@@ -395,6 +657,12 @@ def main():
                 fmt_time(to_ns(b["cpu_time"], b["time_unit"])), rt, mn, mark(ok)))
         w("")
 
+    section = logins_section(benchmarks, context, target,
+                             load_login_instructions(os.path.join(r, "callgrind-logins")))
+    out.extend(section)
+    if args.splice:
+        splice(args.splice, section)
+
     w("## The command as users run it: `saslkit auth` against curl\n")
     process = load_process(os.path.join(args.results, "process.json"))
     if process is None:
@@ -431,6 +699,15 @@ def main():
     w("| Target | measured | met |")
     w("|---|---|---|")
     for name, parts in targets.items():
+        if name.startswith("Every login"):
+            measured = [p for p in parts if p[2] is not None]
+            misses = [p for p in measured if p[2] is False]
+            w("| %s | %d of %d logins%s | %s |" % (
+                name, len(measured) - len(misses), len(measured),
+                "" if not misses else " (not: %s)" % "; ".join(
+                    "%s %s" % (p[0], p[1]) for p in misses),
+                mark(None if not measured else not misses)))
+            continue
         if name.startswith("Round trips"):
             misses = [p for p in parts if p[2] is False]
             w("| %s | %d of %d protocol and mechanism pairs at the minimum%s | %s |" % (
