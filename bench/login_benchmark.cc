@@ -51,6 +51,7 @@
 #include "saslkit/sasl/login.h"
 #include "saslkit/sasl/policy.h"
 #include "saslkit/mechanisms/scram/key_cache.h"
+#include "saslkit/mechanisms/scram/scram.h"
 #include "saslkit/sasl/server_memory.h"
 #include "saslkit/net/tls_session_cache.h"
 
@@ -166,7 +167,7 @@ class SaslkitSide {
     LoginRequest request{.credentials = &credentials_, .registry = &registry_,
                          .policy = policy_.get()};
     request.memory = &caches_->memory;
-    request.mechanism_options.scram_cache = caches_->scram;
+    request.mechanism_options.Mutable<ScramOptions>().cache = caches_->scram;
     const size_t cached = caches_->scram->size();
     auto result = (*client)->Authenticate(request);
     o.derived = caches_->scram->size() > cached;
