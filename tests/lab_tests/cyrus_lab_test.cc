@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "mechanisms/builtins.h"
 #include "sasl/policy.h"
+#include "sasl/scram_cache.h"
 #include "sasl/status.h"
 #include "sasl/transport.h"
 #include "tests/testing/lab_env.h"
@@ -65,7 +66,8 @@ TEST_P(CyrusMechanismLab, AuthenticatesAndRejectsAWrongPassword) {
 INSTANTIATE_TEST_SUITE_P(
     Lab, CyrusMechanismLab,
     ::testing::Combine(kCyrusServices,
-                       ::testing::Values("SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256",
+                       ::testing::Values("SCRAM-SHA-512-PLUS", "SCRAM-SHA-256-PLUS",
+                                         "SCRAM-SHA-1-PLUS", "SCRAM-SHA-512", "SCRAM-SHA-256",
                                          "SCRAM-SHA-1", "NTLM", "DIGEST-MD5", "CRAM-MD5")),
     [](const auto& info) {
       return TestName(std::get<0>(info.param), std::get<1>(info.param));
@@ -83,6 +85,31 @@ TEST_P(CyrusServiceLab, AutomaticPolicyChoosesScramSha256Plus) {
                {"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "NTLM",
                 "DIGEST-MD5", "CRAM-MD5", "PLAIN", "LOGIN"}));
   EXPECT_EQ(r.mechanism, "SCRAM-SHA-256-PLUS");
+}
+
+TEST_P(CyrusServiceLab, AutomaticPolicyRanksScramSha512PlusFirst) {
+  // draft-melnikov-scram-sha-512: with every SCRAM allowed, SHA-512 bound to the channel wins,
+  // and SCRAM-SHA-512 comes before SCRAM-SHA-256 without a binding.
+  ASSERT_OK_AND_ASSIGN(LoginResult r, LabLogIn(GetParam(), User("BOB"), {}));
+  EXPECT_EQ(r.mechanism, "SCRAM-SHA-512-PLUS");
+  ASSERT_OK_AND_ASSIGN(
+      LoginResult unbound,
+      LabLogIn(GetParam(), User("BOB"), {"SCRAM-SHA-256", "SCRAM-SHA-512", "SCRAM-SHA-1"}));
+  EXPECT_EQ(unbound.mechanism, "SCRAM-SHA-512");
+}
+
+TEST_P(CyrusServiceLab, ScramSha512WithTheKeyCache) {
+  // The second login finds ClientKey and the pad states in the cache (keyed by the SCRAM family,
+  // so -PLUS shares the entry), and the server still accepts the proof.
+  MechanismOptions options;
+  options.scram_cache = std::make_shared<SaltedPasswordCache>();
+  ASSERT_OK_AND_ASSIGN(LoginResult cold,
+                       LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512"}, options));
+  EXPECT_EQ(options.scram_cache->size(), 1u);
+  ASSERT_OK_AND_ASSIGN(LoginResult warm,
+                       LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512-PLUS"}, options));
+  EXPECT_EQ(warm.mechanism, "SCRAM-SHA-512-PLUS");
+  EXPECT_EQ(options.scram_cache->size(), 1u);
 }
 
 TEST_P(CyrusServiceLab, ChannelBindingOfAnotherTypeIsRefused) {
@@ -189,8 +216,9 @@ TEST_P(PostfixMechanismLab, AuthenticatesAndRejectsAWrongPassword) {
 
 INSTANTIATE_TEST_SUITE_P(
     Lab, PostfixMechanismLab,
-    ::testing::Combine(kPostfixServices, ::testing::Values("NTLM", "SCRAM-SHA-256", "SCRAM-SHA-1",
-                                                           "DIGEST-MD5", "CRAM-MD5")),
+    ::testing::Combine(kPostfixServices,
+                       ::testing::Values("NTLM", "SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1",
+                                         "DIGEST-MD5", "CRAM-MD5")),
     [](const auto& info) {
       return TestName(std::get<0>(info.param), std::get<1>(info.param));
     });
