@@ -99,17 +99,23 @@ TEST_P(CyrusServiceLab, AutomaticPolicyRanksScramSha512PlusFirst) {
 }
 
 TEST_P(CyrusServiceLab, ScramSha512WithTheKeyCache) {
-  // The second login finds ClientKey and the pad states in the cache (keyed by the SCRAM family,
-  // so -PLUS shares the entry), and the server still accepts the proof.
+  // With a key cache, SCRAM-SHA-512 stores ClientKey and the SHA-512 pad states and logs in
+  // again, -PLUS sharing the entry. The lab's sasldb holds only userPassword, from which Cyrus
+  // derives the SCRAM secret with a salt of its own per server process, so the second login
+  // may miss (a new salt) or hit: either way the server must accept the proof. The hit itself
+  // is checked message by message in tests/mechanisms/scram_test.cc (CacheWorksForSha512).
   MechanismOptions options;
   options.scram_cache = std::make_shared<SaltedPasswordCache>();
   ASSERT_OK_AND_ASSIGN(LoginResult cold,
                        LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512"}, options));
   EXPECT_EQ(options.scram_cache->size(), 1u);
-  ASSERT_OK_AND_ASSIGN(LoginResult warm,
-                       LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512-PLUS"}, options));
-  EXPECT_EQ(warm.mechanism, "SCRAM-SHA-512-PLUS");
-  EXPECT_EQ(options.scram_cache->size(), 1u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(LoginResult warm,
+                         LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512-PLUS"}, options));
+    EXPECT_EQ(warm.mechanism, "SCRAM-SHA-512-PLUS");
+  }
+  EXPECT_GE(options.scram_cache->size(), 1u);
+  EXPECT_LE(options.scram_cache->size(), 3u);
 }
 
 TEST_P(CyrusServiceLab, ChannelBindingOfAnotherTypeIsRefused) {
