@@ -106,12 +106,16 @@ SecretBytes Take(const DigestBuffer& buffer) {
 
 size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
                 unsigned char* out) {
-  switch (EVP_MD_get_type(md)) {
+  switch (md != nullptr ? EVP_MD_get_type(md) : NID_undef) {
     case NID_md5: return DigestOf<Md5>(parts, out);
     case NID_sha1: return DigestOf<Sha1>(parts, out);
     case NID_sha256: return DigestOf<Sha256>(parts, out);
+    case NID_sha224: return DigestOf<internal::Sha224Blocks>(parts, out);
+    case NID_sha384: return DigestOf<internal::Sha384Blocks>(parts, out);
+    case NID_sha512: return DigestOf<internal::Sha512Blocks>(parts, out);
     default: break;
   }
+  if (md == nullptr) return 0;
   unsigned int len = 0;
   EVP_MD_CTX* c = EVP_MD_CTX_new();
   if (c == nullptr || EVP_DigestInit_ex(c, md, nullptr) != 1) {
@@ -125,6 +129,7 @@ size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
 }
 
 size_t HmacTo(const EVP_MD* md, std::string_view key, std::string_view data, unsigned char* out) {
+  if (md == nullptr) return 0;
   switch (EVP_MD_get_type(md)) {
     case NID_md5: return HmacOf<Md5>(key, data, out);
     case NID_sha1: return HmacOf<Sha1>(key, data, out);

@@ -192,6 +192,26 @@ TEST(HmacKeyTest, RefusesUnusableDigestsAndWrongStateSizes) {
   EXPECT_TRUE(k.Load(EVP_sha512(), std::string(128, 'x')));
 }
 
+TEST(DigestTest, Sha2FamilyMatchesEvpAndNullIsRefused) {
+  // SHA-224/384/512 run on the low-level calls; EVP_Digest is the reference.
+  for (const EVP_MD* md : {EVP_sha224(), EVP_sha384(), EVP_sha512(), EVP_sha3_256()}) {
+    for (size_t n : {0, 1, 111, 112, 128, 300}) {
+      const std::string data(n, 'a');
+      unsigned char expected[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      ASSERT_EQ(EVP_Digest(data.data(), data.size(), expected, &len, md, nullptr), 1);
+      DigestBuffer got;
+      got.size = DigestTo(md, {data.substr(0, n / 2), data.substr(n / 2)}, got.bytes);
+      EXPECT_EQ(Hex(got.view()), Hex(std::string_view(reinterpret_cast<char*>(expected), len)))
+          << EVP_MD_get0_name(md) << " " << n;
+    }
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  EXPECT_EQ(DigestTo(nullptr, {"x"}, out), 0u);
+  EXPECT_EQ(HmacTo(nullptr, "k", "x", out), 0u);
+  EXPECT_TRUE(Hmac(nullptr, "k", "x").empty());
+}
+
 TEST(HmacKeyTest, StateSizes) {
   EXPECT_EQ(HmacKey::StateSize(EVP_sha1()), 40u);
   EXPECT_EQ(HmacKey::StateSize(EVP_sha224()), 64u);
