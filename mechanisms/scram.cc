@@ -1,3 +1,5 @@
+// Built on the public toolkit only (crypto/hmac.h, crypto/pbkdf2.h, mechanisms/toolkit.h), as a
+// mechanism of the library's users would be.
 #include "mechanisms/scram.h"
 
 #include <cstring>
@@ -5,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "mechanisms/internal/crypto.h"
-#include "mechanisms/internal/pbkdf2.h"
-#include "mechanisms/internal/saslprep.h"
+#include "crypto/hmac.h"
+#include "crypto/pbkdf2.h"
 #include "mechanisms/ranking.h"
 #include "mechanisms/toolkit.h"
 #include "sasl/base64.h"
@@ -222,8 +223,8 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
   // HMAC keys with their pad blocks hashed. With a cache, these are what it keeps (RFC 5802 5.1:
   // a client "MAY cache ClientKey&ServerKey"), as ClientKey || StoredKey's pad states ||
   // ServerKey's pad states, so a warm exchange runs no PBKDF2, no key HMAC and no pad block.
-  absl::Status Keys(std::string_view salt, uint32_t iterations, internal::DigestBuffer& client_key,
-                    internal::HmacKey& stored_key, internal::HmacKey& server_key) {
+  absl::Status Keys(std::string_view salt, uint32_t iterations, DigestBuffer& client_key,
+                    HmacKey& stored_key, HmacKey& server_key) {
     const EVP_MD* md = variant_.md;
     const size_t size = variant_.size;
     const size_t states = variant_.states;
@@ -245,13 +246,13 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
     if (!salted.ok()) return Annotate(salted.status(), variant_.name);
     // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
     // ServerKey := HMAC(SaltedPassword, "Server Key"). SaltedPassword's pads are hashed once.
-    internal::HmacKey salted_key;
-    internal::DigestBuffer stored, server;
+    HmacKey salted_key;
+    DigestBuffer stored, server;
     if (!salted_key.Init(md, salted->view())) {
       return Error(ErrorKind::kMechanism, Str(variant_.name, ": no HMAC for this hash"));
     }
     client_key.size = salted_key.Mac({"Client Key"}, client_key.bytes);
-    stored.size = internal::DigestTo(md, {client_key.view()}, stored.bytes);
+    stored.size = DigestTo(md, {client_key.view()}, stored.bytes);
     server.size = salted_key.Mac({"Server Key"}, server.bytes);
     stored_key.Init(md, stored.view());
     server_key.Init(md, server.view());
@@ -314,8 +315,8 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
     const std::string_view without_proof = response.view();
 
     // The keys live on the stack (wiped on the way out); only ServerSignature is kept.
-    internal::DigestBuffer client_key, proof, server_signature;
-    internal::HmacKey stored_key, server_key;
+    DigestBuffer client_key, proof, server_signature;
+    HmacKey stored_key, server_key;
     SASLKIT_RETURN_IF_ERROR(Keys(*salt, iterations, client_key, stored_key, server_key));
     // RFC 5802 3: AuthMessage := client-first-message-bare + "," + server-first-message + ","
     //                            + client-final-message-without-proof (MACed as parts);
@@ -398,9 +399,9 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& varian
 
   ScramSetup setup;
   // RFC 5802 5.1 (n=) and 2.2 (Normalize): SASLprep; see scram.h for the "query" choice.
-  auto user = internal::SaslPrep(c.username, internal::SaslPrepMode::kQuery);
+  auto user = SaslPrep(c.username, SaslPrepMode::kQuery);
   if (!user.ok()) return Annotate(user.status(), Str(mech, ": user name"));
-  auto password = internal::SaslPrep(c.password.view(), internal::SaslPrepMode::kQuery);
+  auto password = SaslPrep(c.password.view(), SaslPrepMode::kQuery);
   if (!password.ok()) return Annotate(password.status(), Str(mech, ": password"));
   if (user->empty() || password->empty()) {
     return Error(ErrorKind::kBadInput,
