@@ -1,7 +1,7 @@
 // The primitives under the mechanisms, against OpenSSL's own ways of computing them:
 //   BM_Pbkdf2_<Hash>_Saslkit       mechanisms/internal/pbkdf2 (pad states hashed once, two
 //                                  compressions per iteration), 4096 iterations as SCRAM uses
-//   BM_Pbkdf2_<Hash>_OpenSsl       PKCS5_PBKDF2_HMAC, the same derivation
+//   BM_Pbkdf2_<Hash>_OpenSsl       PKCS5_PBKDF2_HMAC, the same derivation (Sha512 too)
 //   BM_Pbkdf2_<Hash>_Compressions  8192 bare compression calls: PBKDF2's floor at 4096
 //   BM_Hmac_Md5_<Way>, BM_Digest_Md5_<Way>
 //                                  saslkit's crypto.cc (low-level calls) against the one-shot
@@ -79,6 +79,38 @@ void Pbkdf2OpenSsl(benchmark::State& state, in::Pbkdf2Hash hash) {
 BENCHMARK_CAPTURE(Pbkdf2OpenSsl, Sha1, in::Pbkdf2Hash::kSha1)->Name("BM_Pbkdf2_Sha1_OpenSsl");
 BENCHMARK_CAPTURE(Pbkdf2OpenSsl, Sha256, in::Pbkdf2Hash::kSha256)
     ->Name("BM_Pbkdf2_Sha256_OpenSsl");
+
+// PBKDF2-HMAC-SHA-512 for SCRAM-SHA-512 (draft-melnikov-scram-sha-512 publishes no
+// SaltedPassword): the RFC 7677 password, salt and count, checked against OpenSSL's result.
+void Pbkdf2Sha512(benchmark::State& state, bool saslkit) {
+  const std::string salt = *Unbase64(kScramSha256.salt64);
+  unsigned char out[64];
+  auto openssl = [&] {
+    return PKCS5_PBKDF2_HMAC(kScramPassword.data(), static_cast<int>(kScramPassword.size()),
+                             reinterpret_cast<const unsigned char*>(salt.data()),
+                             static_cast<int>(salt.size()), kScramSha256.iterations, EVP_sha512(),
+                             64, out);
+  };
+  auto ours = [&] {
+    return in::Pbkdf2Hmac(in::Pbkdf2Hash::kSha512, kScramPassword, salt,
+                          static_cast<uint32_t>(kScramSha256.iterations), 64);
+  };
+  auto first = ours();
+  if (openssl() != 1 || !first.ok() ||
+      first->view() != std::string_view(reinterpret_cast<char*>(out), 64)) {
+    state.SkipWithError("PBKDF2-SHA-512 differs from PKCS5_PBKDF2_HMAC");
+    return;
+  }
+  for (auto _ : state) {
+    if (saslkit) {
+      benchmark::DoNotOptimize(ours());
+    } else {
+      benchmark::DoNotOptimize(openssl());
+    }
+  }
+}
+BENCHMARK_CAPTURE(Pbkdf2Sha512, Saslkit, true)->Name("BM_Pbkdf2_Sha512_Saslkit");
+BENCHMARK_CAPTURE(Pbkdf2Sha512, OpenSsl, false)->Name("BM_Pbkdf2_Sha512_OpenSsl");
 
 // 2 x 4096 compression-function calls on one block: no HMAC, no PBKDF2 bookkeeping.
 // `kStateSize` is the size of the chaining state at the start of the context.

@@ -9,6 +9,9 @@
 
 #include "saslkit/crypto/crypto.h"
 
+#include "saslkit/crypto/internal/sha_blocks.h"
+
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
 #include <openssl/md5.h>
 #include <openssl/objects.h>
@@ -16,7 +19,7 @@
 
 #include <cstring>
 
-namespace saslkit::internal {
+namespace saslkit {
 namespace {
 
 constexpr size_t kBlock = 64;  // MD5, SHA-1 and SHA-256 share the 64-octet block
@@ -103,12 +106,16 @@ SecretBytes Take(const DigestBuffer& buffer) {
 
 size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
                 unsigned char* out) {
-  switch (EVP_MD_get_type(md)) {
+  switch (md != nullptr ? EVP_MD_get_type(md) : NID_undef) {
     case NID_md5: return DigestOf<Md5>(parts, out);
     case NID_sha1: return DigestOf<Sha1>(parts, out);
     case NID_sha256: return DigestOf<Sha256>(parts, out);
+    case NID_sha224: return DigestOf<internal::Sha224Blocks>(parts, out);
+    case NID_sha384: return DigestOf<internal::Sha384Blocks>(parts, out);
+    case NID_sha512: return DigestOf<internal::Sha512Blocks>(parts, out);
     default: break;
   }
+  if (md == nullptr) return 0;
   unsigned int len = 0;
   EVP_MD_CTX* c = EVP_MD_CTX_new();
   if (c == nullptr || EVP_DigestInit_ex(c, md, nullptr) != 1) {
@@ -122,6 +129,7 @@ size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
 }
 
 size_t HmacTo(const EVP_MD* md, std::string_view key, std::string_view data, unsigned char* out) {
+  if (md == nullptr) return 0;
   switch (EVP_MD_get_type(md)) {
     case NID_md5: return HmacOf<Md5>(key, data, out);
     case NID_sha1: return HmacOf<Sha1>(key, data, out);
@@ -149,59 +157,42 @@ SecretBytes Hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 
 namespace {
 
-// The chaining words of a low-level context after `bytes` whole blocks, and back.
-template <typename H>
-void SaveWords(typename H::Ctx& c, uint32_t* words);
-template <>
-void SaveWords<Sha1>(SHA_CTX& c, uint32_t* w) {
-  w[0] = c.h0, w[1] = c.h1, w[2] = c.h2, w[3] = c.h3, w[4] = c.h4;
-}
-template <>
-void SaveWords<Sha256>(SHA256_CTX& c, uint32_t* w) {
-  std::memcpy(w, c.h, sizeof(c.h));
-}
-// Starts `c` as if one 64-octet block with the chaining result `w` had been hashed (the bit
-// count is what SHA*_Update would have left: 512).
-template <typename H>
-void LoadWords(typename H::Ctx& c, const uint32_t* w);
-template <>
-void LoadWords<Sha1>(SHA_CTX& c, const uint32_t* w) {
-  SHA1_Init(&c);
-  c.h0 = w[0], c.h1 = w[1], c.h2 = w[2], c.h3 = w[3], c.h4 = w[4];
-  c.Nl = kBlock * 8;
-}
-template <>
-void LoadWords<Sha256>(SHA256_CTX& c, const uint32_t* w) {
-  SHA256_Init(&c);
-  std::memcpy(c.h, w, sizeof(c.h));
-  c.Nl = kBlock * 8;
-}
+using internal::ShaKind;
 
+// RFC 2104 2: the key zero-padded to the block (hashed first when longer), XORed with ipad
+// (0x36) and opad (0x5c); each pad block hashed once, its chaining words kept.
 template <typename H>
-void PadStates(std::string_view key, uint32_t (&state)[2][8]) {
-  unsigned char pad[kBlock];
+void PadStates(std::string_view key, unsigned char* state) {
+  unsigned char pad[H::kBlock] = {};
   typename H::Ctx c;
-  InnerPad<H>(key, pad, c);
+  if (key.size() > H::kBlock) {
+    H::Init(&c);
+    H::Update(&c, key.data(), key.size());
+    H::Final(pad, &c);
+  } else {
+    std::memcpy(pad, key.data(), key.size());
+  }
+  for (unsigned char& b : pad) b ^= 0x36;
   H::Init(&c);
-  H::Update(&c, pad, kBlock);
-  SaveWords<H>(c, state[0]);
+  H::Update(&c, pad, H::kBlock);
+  std::memcpy(state, H::State(c), H::kStateBytes);
   for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
   H::Init(&c);
-  H::Update(&c, pad, kBlock);
-  SaveWords<H>(c, state[1]);
+  H::Update(&c, pad, H::kBlock);
+  std::memcpy(state + H::kStateBytes, H::State(c), H::kStateBytes);
   Wipe(pad, sizeof(pad));
   Wipe(&c, sizeof(c));
 }
 
 template <typename H>
-size_t MacFrom(const uint32_t (&state)[2][8], std::initializer_list<std::string_view> parts,
+size_t MacFrom(const unsigned char* state, std::initializer_list<std::string_view> parts,
                unsigned char* out) {
   typename H::Ctx c;
   unsigned char inner[H::kSize];
-  LoadWords<H>(c, state[0]);
+  internal::Restart<H>(c, state);
   for (std::string_view part : parts) H::Update(&c, part.data(), part.size());
   H::Final(inner, &c);
-  LoadWords<H>(c, state[1]);
+  internal::Restart<H>(c, state + H::kStateBytes);
   H::Update(&c, inner, H::kSize);
   H::Final(out, &c);
   Wipe(inner, sizeof(inner));
@@ -209,43 +200,108 @@ size_t MacFrom(const uint32_t (&state)[2][8], std::initializer_list<std::string_
   return H::kSize;
 }
 
-size_t SizeOf(const EVP_MD* md) {
-  switch (EVP_MD_get_type(md)) {
-    case NID_sha1: return Sha1::kSize;
-    case NID_sha256: return Sha256::kSize;
-    default: return 0;
+// The state size for a digest on the generic path: its block (the zero-padded key), or 0 when
+// HMAC cannot use it (an XOF) or its block does not fit.
+size_t GenericStateSize(const EVP_MD* md, size_t max) {
+  // An XOF (SHAKE) has no fixed output for HMAC to work on.
+  if (md == nullptr || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) != 0) return 0;
+  const int size = EVP_MD_get_size(md);
+  const int block = EVP_MD_get_block_size(md);
+  if (size <= 0 || size > EVP_MAX_MD_SIZE || block < size || static_cast<size_t>(block) > max) {
+    return 0;
   }
+  return static_cast<size_t>(block);
 }
 
 }  // namespace
 
-size_t HmacKey::StateSize(const EVP_MD* md) { return 2 * SizeOf(md); }
-
-bool HmacKey::Init(const EVP_MD* md, std::string_view key) {
-  size_ = SizeOf(md);
-  if (size_ == Sha1::kSize) PadStates<Sha1>(key, state_);
-  if (size_ == Sha256::kSize) PadStates<Sha256>(key, state_);
-  return size_ != 0;
+size_t HmacKey::StateSize(const EVP_MD* md) {
+  const ShaKind kind = internal::ShaKindOf(md);
+  if (kind == ShaKind::kNone) return GenericStateSize(md, kMaxState);
+  return internal::WithSha(
+      kind, []<typename H>() { return 2 * H::kStateBytes; }, size_t{0});
 }
 
-bool HmacKey::Load(const EVP_MD* md, std::string_view state) {
-  const size_t size = SizeOf(md);
-  if (size == 0 || state.size() != 2 * size) return false;
-  size_ = size;
-  std::memcpy(state_[0], state.data(), size);
-  std::memcpy(state_[1], state.data() + size, size);
+bool HmacKey::Init(const EVP_MD* md, std::string_view key) {
+  Wipe(state_, state_size_);
+  kind_ = static_cast<int>(internal::ShaKindOf(md));
+  md_ = nullptr;
+  size_ = state_size_ = 0;
+  switch (static_cast<ShaKind>(kind_)) {
+    case ShaKind::kSha1: PadStates<internal::Sha1Blocks>(key, state_); break;
+    case ShaKind::kSha256: PadStates<internal::Sha256Blocks>(key, state_); break;
+    case ShaKind::kSha512: PadStates<internal::Sha512Blocks>(key, state_); break;
+    case ShaKind::kSha224: PadStates<internal::Sha224Blocks>(key, state_); break;
+    case ShaKind::kSha384: PadStates<internal::Sha384Blocks>(key, state_); break;
+    case ShaKind::kNone: {
+      const size_t block = GenericStateSize(md, kMaxState);
+      if (block == 0) return false;
+      // RFC 2104 2: a key longer than the block is hashed first; shorter ones are zero-padded.
+      std::memset(state_, 0, block);
+      if (key.size() > block) {
+        if (DigestTo(md, {key}, state_) == 0) return false;
+      } else {
+        std::memcpy(state_, key.data(), key.size());
+      }
+      md_ = md;
+      size_ = static_cast<size_t>(EVP_MD_get_size(md));
+      state_size_ = block;
+      return true;
+    }
+  }
+  size_ = static_cast<size_t>(EVP_MD_get_size(md));
+  state_size_ = StateSize(md);
   return true;
 }
 
-void HmacKey::Save(unsigned char* out) const {
-  std::memcpy(out, state_[0], size_);
-  std::memcpy(out + size_, state_[1], size_);
+bool HmacKey::Load(const EVP_MD* md, std::string_view state) {
+  const size_t size = StateSize(md);
+  if (size == 0 || state.size() != size) return false;
+  Wipe(state_, state_size_);
+  kind_ = static_cast<int>(internal::ShaKindOf(md));
+  md_ = kind_ == 0 ? md : nullptr;
+  size_ = static_cast<size_t>(EVP_MD_get_size(md));
+  state_size_ = size;
+  std::memcpy(state_, state.data(), size);
+  return true;
 }
 
+void HmacKey::Save(unsigned char* out) const { std::memcpy(out, state_, state_size_); }
+
 size_t HmacKey::Mac(std::initializer_list<std::string_view> parts, unsigned char* out) const {
-  if (size_ == Sha1::kSize) return MacFrom<Sha1>(state_, parts, out);
-  if (size_ == Sha256::kSize) return MacFrom<Sha256>(state_, parts, out);
-  return 0;
+  switch (static_cast<ShaKind>(kind_)) {
+    case ShaKind::kSha1: return MacFrom<internal::Sha1Blocks>(state_, parts, out);
+    case ShaKind::kSha256: return MacFrom<internal::Sha256Blocks>(state_, parts, out);
+    case ShaKind::kSha512: return MacFrom<internal::Sha512Blocks>(state_, parts, out);
+    case ShaKind::kSha224: return MacFrom<internal::Sha224Blocks>(state_, parts, out);
+    case ShaKind::kSha384: return MacFrom<internal::Sha384Blocks>(state_, parts, out);
+    case ShaKind::kNone: break;
+  }
+  if (md_ == nullptr) return 0;
+  // The generic path: the zero-padded key through EVP, the parts through one MAC context.
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+  size_t len = 0;
+  if (ctx != nullptr) {
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(EVP_MD_get0_name(md_)), 0),
+        OSSL_PARAM_construct_end()};
+    if (EVP_MAC_init(ctx, state_, state_size_, params) == 1) {
+      bool ok = true;
+      for (std::string_view part : parts) {
+        ok = ok && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()),
+                                  part.size()) == 1;
+      }
+      if (!ok || EVP_MAC_final(ctx, out, &len, EVP_MAX_MD_SIZE) != 1) len = 0;
+    }
+  }
+  EVP_MAC_CTX_free(ctx);
+  EVP_MAC_free(mac);
+  return len;
 }
+
+}  // namespace saslkit
+
+namespace saslkit::internal {
 
 }  // namespace saslkit::internal

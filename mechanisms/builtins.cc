@@ -21,6 +21,8 @@ std::vector<MechanismInfo> BuiltinMechanisms() {
   all.push_back(PlainMechanism());
   all.push_back(LoginMechanism());
   all.push_back(CramMd5Mechanism());
+  all.push_back(ScramSha512PlusMechanism());
+  all.push_back(ScramSha512Mechanism());
   all.push_back(ScramSha256PlusMechanism());
   all.push_back(ScramSha256Mechanism());
   all.push_back(ScramSha1PlusMechanism());

@@ -19,7 +19,9 @@ struct RankRow {
 
 inline constexpr RankRow kBuiltinRanking[] = {
     {"EXTERNAL", 110},            // a TLS client certificate the caller configured on purpose
-    {"SCRAM-SHA-256-PLUS", 100},
+    {"SCRAM-SHA-512-PLUS", 102},  // draft-melnikov-scram-sha-512; a channel-bound SCRAM first,
+    {"SCRAM-SHA-256-PLUS", 100},  // then the stronger hash
+    {"SCRAM-SHA-512", 92},
     {"SCRAM-SHA-256", 90},
     {"SCRAM-SHA-1-PLUS", 85},
     {"SCRAM-SHA-1", 80},

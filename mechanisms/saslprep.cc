@@ -8,7 +8,7 @@
 
 #include "saslkit/base/status.h"
 
-namespace saslkit::internal {
+namespace saslkit {
 namespace {
 
 bool IsPrintableAscii(std::string_view s) {
@@ -93,4 +93,4 @@ absl::StatusOr<SecretBytes> SaslPrep(std::string_view input, SaslPrepMode mode) 
   return prepared;
 }
 
-}  // namespace saslkit::internal
+}  // namespace saslkit

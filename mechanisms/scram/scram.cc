@@ -1,3 +1,5 @@
+// Built on the public toolkit only (crypto/hmac.h, crypto/pbkdf2.h, mechanisms/toolkit.h), as a
+// mechanism of the library's users would be.
 #include "saslkit/mechanisms/scram/scram.h"
 
 #include <cstring>
@@ -5,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/crypto/pbkdf2.h"
-#include "saslkit/mechanisms/saslprep.h"
 #include "saslkit/mechanisms/ranking.h"
+#include "saslkit/mechanisms/toolkit.h"
 #include "saslkit/base/base64.h"
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/mechanisms/scram/key_cache.h"
@@ -17,22 +19,28 @@
 namespace saslkit {
 namespace {
 
+// One SCRAM over one hash. The built-ins are function-local statics; a variant made by
+// `ScramMechanism` lives as long as any copy of its descriptor (and of the methods it made).
 struct ScramVariant {
-  std::string_view name;    // the wire name
-  std::string_view family;  // the name without "-PLUS": the salted password's cache key
-  const EVP_MD* (*md)();
-  internal::Pbkdf2Hash pbkdf;
+  std::string name;    // the wire name
+  std::string family;  // the name without "-PLUS": the salted password's cache key
+  const EVP_MD* md;
+  size_t size;         // the digest size: SaltedPassword, ClientKey, proofs; 0: unusable
+  size_t states;       // HmacKey::StateSize(md)
   bool plus;
 };
 
-constexpr ScramVariant kSha1{"SCRAM-SHA-1", "SCRAM-SHA-1", EVP_sha1, internal::Pbkdf2Hash::kSha1,
-                             false};
-constexpr ScramVariant kSha256{"SCRAM-SHA-256", "SCRAM-SHA-256", EVP_sha256,
-                               internal::Pbkdf2Hash::kSha256, false};
-constexpr ScramVariant kSha1Plus{"SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", EVP_sha1,
-                                 internal::Pbkdf2Hash::kSha1, true};
-constexpr ScramVariant kSha256Plus{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", EVP_sha256,
-                                   internal::Pbkdf2Hash::kSha256, true};
+ScramVariant MakeVariant(std::string name, const EVP_MD* md, bool plus) {
+  std::string family = name;
+  constexpr std::string_view kPlus = "-PLUS";
+  if (family.size() > kPlus.size() && family.ends_with(kPlus)) {
+    family.resize(family.size() - kPlus.size());
+  }
+  const int size = md != nullptr ? EVP_MD_get_size(md) : 0;
+  const size_t states = HmacKey::StateSize(md);
+  return ScramVariant{std::move(name), std::move(family), md,
+                      size > 0 && states > 0 ? static_cast<size_t>(size) : 0, states, plus};
+}
 
 constexpr size_t kNonceEntropy = 18;        // 144 bits, printed as 24 base64 characters
 constexpr size_t kMaxServerErrorShown = 100;
@@ -41,22 +49,6 @@ std::string Str(std::string_view a, std::string_view b) {
   std::string s(a);
   s.append(b);
   return s;
-}
-
-// RFC 5802 5.1: in a saslname, ',' is sent as "=2C" and '=' as "=3D".
-std::string EscapeSaslName(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == ',') {
-      out.append("=2C");
-    } else if (c == '=') {
-      out.append("=3D");
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
 }
 
 // Returns the length of the base64 text of `n` octets (RFC 4648 4, padded).
@@ -87,97 +79,15 @@ void AppendBase64(SecretBytes& out, std::string_view bytes) {
   }
 }
 
-// RFC 5802 7: printable = %x21-2B / %x2D-7E (no ',').
-bool IsPrintable(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x21 || c > 0x7e || c == ',') return false;
+// Splits `message` into its attributes. Fails with kProtocol naming the mechanism and step.
+absl::StatusOr<ScramAttributes> SplitAttributes(std::string_view mech, std::string_view step,
+                                                std::string_view message) {
+  auto attrs = ParseScramAttributes(message);
+  if (!attrs.ok()) {
+    return Error(ErrorKind::kProtocol,
+                 Str(mech, ": ") + std::string(step) + " has a malformed attribute");
   }
-  return true;
-}
-
-// One `attr=value` of a SCRAM message (RFC 5802 7: attr-val = ALPHA "=" value).
-struct Attribute {
-  char name;
-  std::string_view value;
-};
-
-// The first attributes of a message: server-first has three before any extension, server-final
-// one. Later ones are checked but not kept.
-struct Attributes {
-  static constexpr size_t kKept = 3;
-  Attribute items[kKept];
-  size_t count = 0;  // all of them, kept or not
-  size_t size() const { return count; }
-  const Attribute& operator[](size_t i) const { return items[i]; }
-};
-
-// Splits `message` at ','. Fails with kProtocol when an element is not ALPHA "=" value.
-absl::StatusOr<Attributes> SplitAttributes(std::string_view mech, std::string_view step,
-                                           std::string_view message) {
-  Attributes out;
-  size_t at = 0;
-  while (true) {
-    size_t comma = message.find(',', at);
-    std::string_view part = message.substr(at, comma == std::string_view::npos ? message.npos
-                                                                               : comma - at);
-    const char c = part.empty() ? '\0' : part[0];
-    if (part.size() < 2 || part[1] != '=' || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
-      return Error(ErrorKind::kProtocol,
-                   Str(mech, ": ") + std::string(step) + " has a malformed attribute");
-    }
-    if (out.count < Attributes::kKept) out.items[out.count] = Attribute{c, part.substr(2)};
-    ++out.count;
-    if (comma == std::string_view::npos) break;
-    at = comma + 1;
-  }
-  return out;
-}
-
-// Chooses the channel-binding type for `tls`: the caller's choice when set, else the best the
-// session has. Fails with kMechanism when there is none.
-absl::StatusOr<ChannelBindingType> ChooseBinding(std::string_view mech, const TlsFacts* tls,
-                                                 const MechanismOptions& options) {
-  if (tls == nullptr || !tls->active) {
-    return Error(ErrorKind::kMechanism, Str(mech, ": channel binding needs TLS"));
-  }
-  if (options.channel_binding.has_value()) {
-    if (!ChannelBindingData(*tls, *options.channel_binding).has_value()) {
-      return Error(ErrorKind::kMechanism,
-                   Str(mech, ": the TLS session has no ") +
-                       std::string(ChannelBindingName(*options.channel_binding)) + " data");
-    }
-    return *options.channel_binding;
-  }
-  // RFC 9266 3: tls-exporter on TLS 1.3; tls-unique (RFC 5929 3) only exists before TLS 1.3 and
-  // is what Cyrus and GNU SASL servers expect there; tls-server-end-point works on both.
-  std::vector<ChannelBindingType> order;
-  if (tls->protocol == "TLSv1.3") {
-    order = {ChannelBindingType::kTlsExporter, ChannelBindingType::kTlsServerEndPoint};
-  } else if (tls->protocol == "TLSv1.2") {
-    order = {ChannelBindingType::kTlsUnique, ChannelBindingType::kTlsServerEndPoint};
-  } else {
-    order = {ChannelBindingType::kTlsServerEndPoint};
-  }
-  for (ChannelBindingType type : order) {
-    if (ChannelBindingData(*tls, type).has_value()) return type;
-  }
-  return Error(ErrorKind::kMechanism, Str(mech, ": the TLS session has no channel-binding data"));
-}
-
-// Returns whether ChooseBinding would succeed, without making its error (for the 'y' flag of the
-// non-PLUS variants, asked on every exchange).
-bool CanBind(const TlsFacts* tls, const MechanismOptions& options) {
-  if (tls == nullptr || !tls->active) return false;
-  if (options.channel_binding.has_value()) {
-    return ChannelBindingData(*tls, *options.channel_binding).has_value();
-  }
-  for (ChannelBindingType type : {ChannelBindingType::kTlsExporter, ChannelBindingType::kTlsUnique,
-                                  ChannelBindingType::kTlsServerEndPoint}) {
-    if (type == ChannelBindingType::kTlsExporter && tls->protocol != "TLSv1.3") continue;
-    if (type == ChannelBindingType::kTlsUnique && tls->protocol != "TLSv1.2") continue;
-    if (ChannelBindingData(*tls, type).has_value()) return true;
-  }
-  return false;
+  return attrs;
 }
 
 // Everything the factory settles before the exchange starts.
@@ -190,9 +100,10 @@ struct ScramSetup {
 
 class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMethod> {
  public:
-  ScramMethod(const ScramVariant& variant, ScramSetup setup, RandomSource& random,
-              const MechanismOptions& options)
+  ScramMethod(const ScramVariant& variant, std::shared_ptr<const void> keep_alive,
+              ScramSetup setup, RandomSource& random, const MechanismOptions& options)
       : variant_(variant),
+        keep_alive_(std::move(keep_alive)),
         setup_(std::move(setup)),
         random_(random),
         min_iterations_(options.Get<ScramOptions>().min_iterations),
@@ -206,7 +117,7 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
     auto nonce = random_.Nonce(kNonceEntropy);
     if (!nonce.ok()) return Fail(Annotate(nonce.status(), variant_.name));
     // RFC 5802 5.1: c-nonce is printable (no ','); ours comes from the random source.
-    if (nonce->empty() || !IsPrintable(*nonce)) {
+    if (nonce->empty() || !IsScramPrintable(*nonce)) {
       return Fail(ErrorKind::kMechanism, "the random source gave an unusable nonce");
     }
     client_nonce_ = std::move(*nonce);
@@ -312,11 +223,11 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
   // HMAC keys with their pad blocks hashed. With a cache, these are what it keeps (RFC 5802 5.1:
   // a client "MAY cache ClientKey&ServerKey"), as ClientKey || StoredKey's pad states ||
   // ServerKey's pad states, so a warm exchange runs no PBKDF2, no key HMAC and no pad block.
-  absl::Status Keys(std::string_view salt, uint32_t iterations, internal::DigestBuffer& client_key,
-                    internal::HmacKey& stored_key, internal::HmacKey& server_key) {
-    const EVP_MD* md = variant_.md();
-    const size_t size = internal::Pbkdf2DigestSize(variant_.pbkdf);
-    const size_t states = internal::HmacKey::StateSize(md);
+  absl::Status Keys(std::string_view salt, uint32_t iterations, DigestBuffer& client_key,
+                    HmacKey& stored_key, HmacKey& server_key) {
+    const EVP_MD* md = variant_.md;
+    const size_t size = variant_.size;
+    const size_t states = variant_.states;
     if (cache_ != nullptr) {
       std::optional<SecretBytes> hit = cache_->Find(variant_.family, setup_.username, salt,
                                                     iterations, setup_.password.view());
@@ -331,18 +242,17 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
       }
     }
     // RFC 5802 2.2: SaltedPassword := Hi(Normalize(password), salt, i).
-    auto salted = internal::Pbkdf2Hmac(variant_.pbkdf, setup_.password.view(), salt, iterations,
-                                       size);
+    auto salted = Pbkdf2Hmac(md, setup_.password.view(), salt, iterations, size);
     if (!salted.ok()) return Annotate(salted.status(), variant_.name);
     // RFC 5802 3: ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey);
     // ServerKey := HMAC(SaltedPassword, "Server Key"). SaltedPassword's pads are hashed once.
-    internal::HmacKey salted_key;
-    internal::DigestBuffer stored, server;
+    HmacKey salted_key;
+    DigestBuffer stored, server;
     if (!salted_key.Init(md, salted->view())) {
       return Error(ErrorKind::kMechanism, Str(variant_.name, ": no HMAC for this hash"));
     }
     client_key.size = salted_key.Mac({"Client Key"}, client_key.bytes);
-    stored.size = internal::DigestTo(md, {client_key.view()}, stored.bytes);
+    stored.size = DigestTo(md, {client_key.view()}, stored.bytes);
     server.size = salted_key.Mac({"Server Key"}, server.bytes);
     stored_key.Init(md, stored.view());
     server_key.Init(md, server.view());
@@ -361,7 +271,7 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
   // Consumes server-first and returns client-final.
   absl::StatusOr<SecretBytes> ServerFirst(std::string_view message) {
     const std::string_view step = "server-first";
-    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs, SplitAttributes(variant_.name, step, message));
+    SASLKIT_ASSIGN_OR_RETURN(ScramAttributes attrs, SplitAttributes(variant_.name, step, message));
     // RFC 5802 5.1: "m" is reserved for a mandatory extension; we know none, so we must fail.
     if (attrs[0].name == 'm') {
       return Error(ErrorKind::kProtocol,
@@ -381,7 +291,7 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
     const std::string_view nonce = attrs[0].value;
     // RFC 5802 5.1: the server's nonce starts with ours and adds its own part.
     if (nonce.size() <= client_nonce_.size() ||
-        nonce.substr(0, client_nonce_.size()) != client_nonce_ || !IsPrintable(nonce)) {
+        nonce.substr(0, client_nonce_.size()) != client_nonce_ || !IsScramPrintable(nonce)) {
       return Error(ErrorKind::kProtocol,
                    Str(variant_.name, ": server-first nonce does not extend ours"));
     }
@@ -398,15 +308,15 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
     // channel-binding = "c=" base64(gs2-header [cbind-data]). Built in one buffer of its final
     // size; the part without the proof is MACed from it.
     const std::string binding = Base64Encode(setup_.gs2_header + setup_.cbind_data);
-    const size_t proof_size = internal::Pbkdf2DigestSize(variant_.pbkdf);
+    const size_t proof_size = variant_.size;
     SecretBytes response;
     response.Reserve(2 + binding.size() + 3 + nonce.size() + 3 + Base64Size(proof_size));
     response.Append("c=").Append(binding).Append(",r=").Append(nonce);
     const std::string_view without_proof = response.view();
 
     // The keys live on the stack (wiped on the way out); only ServerSignature is kept.
-    internal::DigestBuffer client_key, proof, server_signature;
-    internal::HmacKey stored_key, server_key;
+    DigestBuffer client_key, proof, server_signature;
+    HmacKey stored_key, server_key;
     SASLKIT_RETURN_IF_ERROR(Keys(*salt, iterations, client_key, stored_key, server_key));
     // RFC 5802 3: AuthMessage := client-first-message-bare + "," + server-first-message + ","
     //                            + client-final-message-without-proof (MACed as parts);
@@ -430,7 +340,7 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
       return Error(ErrorKind::kServerUnverified,
                    Str(variant_.name, ": server-final is empty: the server did not prove itself"));
     }
-    SASLKIT_ASSIGN_OR_RETURN(Attributes attrs,
+    SASLKIT_ASSIGN_OR_RETURN(ScramAttributes attrs,
                              SplitAttributes(variant_.name, "server-final", message));
     // RFC 5802 7: server-final-message = (server-error / verifier) ["," extensions].
     if (attrs[0].name == 'e') {
@@ -460,6 +370,7 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
   }
 
   const ScramVariant& variant_;
+  std::shared_ptr<const void> keep_alive_;  // null for the built-ins (static variants)
   ScramSetup setup_;
   RandomSource& random_;
   const uint32_t min_iterations_;
@@ -472,10 +383,14 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
 };
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& variant,
+                                                      std::shared_ptr<const void> keep_alive,
                                                       const MechanismContext& context) {
   static const MechanismOptions kDefaults;
   const MechanismOptions& options = context.options != nullptr ? *context.options : kDefaults;
   const std::string_view mech = variant.name;
+  if (variant.size == 0) {
+    return Error(ErrorKind::kBadInput, Str(mech, ": the hash cannot be used for HMAC"));
+  }
   if (context.credentials == nullptr || context.credentials->username.empty() ||
       context.credentials->password.empty()) {
     return Error(ErrorKind::kMechanism, Str(mech, " needs a user name and a password"));
@@ -484,9 +399,9 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& varian
 
   ScramSetup setup;
   // RFC 5802 5.1 (n=) and 2.2 (Normalize): SASLprep; see scram.h for the "query" choice.
-  auto user = internal::SaslPrep(c.username, internal::SaslPrepMode::kQuery);
+  auto user = SaslPrep(c.username, SaslPrepMode::kQuery);
   if (!user.ok()) return Annotate(user.status(), Str(mech, ": user name"));
-  auto password = internal::SaslPrep(c.password.view(), internal::SaslPrepMode::kQuery);
+  auto password = SaslPrep(c.password.view(), SaslPrepMode::kQuery);
   if (!password.ok()) return Annotate(password.status(), Str(mech, ": password"));
   if (user->empty() || password->empty()) {
     return Error(ErrorKind::kBadInput,
@@ -501,51 +416,101 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& varian
   // RFC 5802 7: gs2-header = gs2-cbind-flag "," [ authzid ] ","; gs2-cbind-flag = ("p="
   // cb-name) / "n" / "y".
   if (variant.plus) {
-    SASLKIT_ASSIGN_OR_RETURN(ChannelBindingType type, ChooseBinding(mech, context.tls, options));
-    setup.gs2_header = "p=" + std::string(ChannelBindingName(type)) + ",";
+    SASLKIT_ASSIGN_OR_RETURN(ChannelBindingType type,
+                             ChooseChannelBinding(mech, context.tls, options.channel_binding));
+    setup.gs2_header = BuildGs2Header(Gs2Flag::kBound, ChannelBindingName(type), c.authzid);
     setup.cbind_data = *ChannelBindingData(*context.tls, type);
   } else {
     // RFC 5802 6: "y" when we could bind but the server did not offer -PLUS, so that a server
     // that does support it detects a stripped mechanism list; "n" when we cannot bind at all.
-    const bool could_bind = CanBind(context.tls, options);
-    setup.gs2_header = could_bind && !context.server_offers_plus ? "y," : "n,";
+    const bool could_bind = CanBindChannel(context.tls, options.channel_binding);
+    setup.gs2_header = BuildGs2Header(
+        could_bind && !context.server_offers_plus ? Gs2Flag::kClientCan : Gs2Flag::kNone, "",
+        c.authzid);
   }
-  if (!c.authzid.empty()) setup.gs2_header += "a=" + EscapeSaslName(c.authzid);
-  setup.gs2_header += ",";
 
   RandomSource& random = context.random != nullptr ? *context.random : SystemRandom();
-  return std::unique_ptr<SaslMethod>(
-      std::make_unique<ScramMethod>(variant, std::move(setup), random, options));
+  return std::unique_ptr<SaslMethod>(std::make_unique<ScramMethod>(
+      variant, std::move(keep_alive), std::move(setup), random, options));
 }
 
-MechanismInfo Describe(const ScramVariant& variant, std::string summary) {
+MechanismInfo Describe(const ScramVariant& variant, std::shared_ptr<const void> keep_alive,
+                       int strength, std::string summary) {
   return MechanismInfo{
-      .name = std::string(variant.name),
-      .strength = BuiltinStrength(variant.name),
+      .name = variant.name,
+      .strength = strength,
       .traits = variant.plus ? (kMutualAuth | kChannelBinding) : uint32_t{kMutualAuth},
       .needs = kNeedUsername | kNeedPassword,
-      .create = [&variant](const MechanismContext& context) { return MakeScram(variant, context); },
+      .create =
+          [&variant, keep_alive = std::move(keep_alive)](const MechanismContext& context) {
+            return MakeScram(variant, keep_alive, context);
+          },
       .summary = std::move(summary),
   };
 }
 
+// A built-in: its variant is a static, so its methods hold no reference count.
+MechanismInfo Builtin(std::string_view name, const EVP_MD* md, bool plus, std::string summary) {
+  // One static per (name): the built-in descriptors are made from a fixed set of names.
+  static const ScramVariant kVariants[] = {
+      MakeVariant("SCRAM-SHA-1", EVP_sha1(), false),
+      MakeVariant("SCRAM-SHA-1-PLUS", EVP_sha1(), true),
+      MakeVariant("SCRAM-SHA-256", EVP_sha256(), false),
+      MakeVariant("SCRAM-SHA-256-PLUS", EVP_sha256(), true),
+      MakeVariant("SCRAM-SHA-512", EVP_sha512(), false),
+      MakeVariant("SCRAM-SHA-512-PLUS", EVP_sha512(), true),
+  };
+  for (const ScramVariant& v : kVariants) {
+    if (v.name == name && v.md == md && v.plus == plus) {
+      return Describe(v, nullptr, BuiltinStrength(name), std::move(summary));
+    }
+  }
+  return ScramMechanism(std::string(name), md, plus ? ScramBinding::kPlus : ScramBinding::kNone);
+}
+
 }  // namespace
 
+MechanismInfo ScramMechanism(std::string name, const EVP_MD* md, ScramBinding binding,
+                             int strength) {
+  auto variant = std::make_shared<const ScramVariant>(
+      MakeVariant(std::move(name), md, binding == ScramBinding::kPlus));
+  const ScramVariant& v = *variant;
+  std::string summary = "SCRAM over " + std::string(md != nullptr ? EVP_MD_get0_name(md) : "?") +
+                        (v.plus ? ", bound to the TLS channel" : "") +
+                        ", proves the server too (RFC 5802)";
+  return Describe(v, std::move(variant), strength != 0 ? strength : BuiltinStrength(v.name),
+                  std::move(summary));
+}
+
 MechanismInfo ScramSha1Mechanism() {
-  return Describe(kSha1, "salted challenge-response with SHA-1, proves the server too (RFC 5802)");
+  return Builtin("SCRAM-SHA-1", EVP_sha1(), false,
+                 "salted challenge-response with SHA-1, proves the server too (RFC 5802)");
 }
 
 MechanismInfo ScramSha256Mechanism() {
-  return Describe(kSha256,
-                  "salted challenge-response with SHA-256, proves the server too (RFC 7677)");
+  return Builtin("SCRAM-SHA-256", EVP_sha256(), false,
+                 "salted challenge-response with SHA-256, proves the server too (RFC 7677)");
+}
+
+MechanismInfo ScramSha512Mechanism() {
+  return Builtin("SCRAM-SHA-512", EVP_sha512(), false,
+                 "salted challenge-response with SHA-512, proves the server too "
+                 "(draft-melnikov-scram-sha-512)");
 }
 
 MechanismInfo ScramSha1PlusMechanism() {
-  return Describe(kSha1Plus, "SCRAM-SHA-1 bound to the TLS channel (RFC 5802 6, RFC 9266)");
+  return Builtin("SCRAM-SHA-1-PLUS", EVP_sha1(), true,
+                 "SCRAM-SHA-1 bound to the TLS channel (RFC 5802 6, RFC 9266)");
 }
 
 MechanismInfo ScramSha256PlusMechanism() {
-  return Describe(kSha256Plus, "SCRAM-SHA-256 bound to the TLS channel (RFC 7677, RFC 9266)");
+  return Builtin("SCRAM-SHA-256-PLUS", EVP_sha256(), true,
+                 "SCRAM-SHA-256 bound to the TLS channel (RFC 7677, RFC 9266)");
+}
+
+MechanismInfo ScramSha512PlusMechanism() {
+  return Builtin("SCRAM-SHA-512-PLUS", EVP_sha512(), true,
+                 "SCRAM-SHA-512 bound to the TLS channel (draft-melnikov-scram-sha-512, RFC 9266)");
 }
 
 }  // namespace saslkit

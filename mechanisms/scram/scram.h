@@ -1,5 +1,5 @@
-// SCRAM (RFC 5802) with SHA-1 and SHA-256 (RFC 7677), plain and channel-bound (-PLUS, RFC 5802
-// 6, RFC 9266): a salted challenge-response that proves the client to the server and the server
+// SCRAM (RFC 5802) with SHA-1, SHA-256 (RFC 7677) and SHA-512 (draft-melnikov-scram-sha-512),
+// or any hash you name (`ScramMechanism`), plain and channel-bound (-PLUS, RFC 5802 6, RFC 9266): a salted challenge-response that proves the client to the server and the server
 // to the client; neither the password nor a replayable secret crosses the wire. The client
 // speaks first; the server's final message carries its proof, which is always checked: a
 // success without a valid proof fails with kServerUnverified.
@@ -11,6 +11,10 @@
 #define SASLKIT_MECHANISMS_SCRAM_SCRAM_H_
 
 #include "saslkit/base/export.h"
+
+#include <string>
+
+#include <openssl/evp.h>  // EVP_sha384() and friends, for ScramMechanism
 
 #include <cstdint>
 #include <memory>
@@ -53,6 +57,7 @@ struct ScramOptions {
 // success without server-final: kServerUnverified.
 MechanismInfo ScramSha1Mechanism();
 MechanismInfo ScramSha256Mechanism();
+MechanismInfo ScramSha512Mechanism();
 
 // The non-PLUS variants send gs2 flag "y" (RFC 5802 6: we could bind, and believe the server
 // cannot) when the connection is TLS with usable binding data but `server_offers_plus` is false,
@@ -62,6 +67,23 @@ MechanismInfo ScramSha256Mechanism();
 // Making one fails with kMechanism without TLS or when the session lacks the chosen binding.
 MechanismInfo ScramSha1PlusMechanism();
 MechanismInfo ScramSha256PlusMechanism();
+MechanismInfo ScramSha512PlusMechanism();
+
+enum class ScramBinding { kNone, kPlus };
+
+// Returns a descriptor for SCRAM over the OpenSSL digest `md` under the wire name `name`
+// ("SCRAM-SHA-384", "SCRAM-SHA-384-PLUS"), behaving as the built-ins above in every other way
+// (SASLprep, 'y'/-PLUS channel binding with kPlus, iteration bounds, `scram_cache`, keyed by
+// `name` without "-PLUS"). `strength` 0 takes the built-in ranking's value for `name`, if any
+// (mechanisms/ranking.h); a name not there then ranks 0 unless you set one. SHA-1 and SHA-2 run
+// on the fast low-level path (crypto/pbkdf2.h), any other digest through EVP. The descriptor
+// keeps what it needs; `md` must be a digest that lives for the process (EVP_sha384(), or one
+// fetched and never freed). With a null `md` or one HMAC cannot use (an XOF), making the
+// mechanism fails with kBadInput.
+//
+//   registry.Add(ScramMechanism("SCRAM-SHA-384", EVP_sha384(), ScramBinding::kNone, 95));
+MechanismInfo ScramMechanism(std::string name, const EVP_MD* md,
+                             ScramBinding binding = ScramBinding::kNone, int strength = 0);
 
 }  // namespace saslkit
 

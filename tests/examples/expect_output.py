@@ -3,6 +3,8 @@
 
 usage: expect_output.py PROGRAM [--lab] [--env=K=V ...] -- FRAGMENT [FRAGMENT ...]
 
+A V of the form $NAME takes the value of NAME (after --lab, e.g. $SASLKIT_LAB_CYRUS_IMAP_PORT).
+
 --lab reads the running lab's env file ($SASLKIT_LAB_DIR/env, default /tmp/saslkit-lab/env)
 and points the examples' SASLKIT_EXAMPLE_* variables at it.
 """
@@ -36,7 +38,7 @@ if "--lab" in options:
 for o in options:
     if o.startswith("--env="):
         k, v = o[len("--env="):].split("=", 1)
-        env[k] = v
+        env[k] = env[v[1:]] if v.startswith("$") else v
 proc = subprocess.run([program], capture_output=True, text=True, timeout=120, env=env)
 out = proc.stdout + proc.stderr
 missing = [f for f in fragments if f not in out]

@@ -297,12 +297,12 @@ std::string ScramServerFirst(std::string_view auth_line) {
          "\r\n";
 }
 
-std::string SaltedPassword(std::string_view password) {
-  unsigned char out[32];
+std::string SaltedPassword(std::string_view password, const EVP_MD* md = EVP_sha256()) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  const int size = EVP_MD_get_size(md);
   PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                    reinterpret_cast<const unsigned char*>("salt-0123"), 9, 4096, EVP_sha256(),
-                    sizeof out, out);
-  return std::string(reinterpret_cast<char*>(out), sizeof out);
+                    reinterpret_cast<const unsigned char*>("salt-0123"), 9, 4096, md, size, out);
+  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(size));
 }
 
 // Returns UTF-8 `text` (within the Basic Multilingual Plane) as UTF-16LE.
@@ -357,6 +357,13 @@ std::vector<LoginCase> Cases() {
             return "535 no\r\n";
           },
           ErrorKind::kRejected),
+      Smtp(
+          "SCRAM-SHA-512",
+          [](std::string_view w) -> std::string {
+            if (Starts(w, "AUTH")) return ScramServerFirst(w);
+            return "535 no\r\n";
+          },
+          ErrorKind::kRejected),
       Smtp("NTLM", Replies({"334 " + Base64Encode(kNtlmChallenge) + "\r\n", "235 ok\r\n"})),
       Smtp("XOAUTH2", Replies({"235 ok\r\n"})),
       LoginCase{1,
@@ -393,6 +400,7 @@ void ArmNeedles(std::string_view password) {
   AddNeedle(Base64Encode(password), "LOGIN's password response in base64");
   AddNeedle(Utf16Le(password), "the password in UTF-16LE (NTLM)");
   AddNeedle(SaltedPassword(password), "SCRAM-SHA-256's SaltedPassword");
+  AddNeedle(SaltedPassword(password, EVP_sha512()), "SCRAM-SHA-512's SaltedPassword");
   AddNeedle(kToken, "the OAuth token");
 }
 
@@ -420,7 +428,7 @@ TEST(SecretMemoryTest, FreedMemoryHoldsNoNonAsciiPassword) {
       "9";
   ArmNeedles(password);
   for (const LoginCase& c : Cases()) {
-    if (c.allowed[0] == "SCRAM-SHA-256") continue;
+    if (c.allowed[0].starts_with("SCRAM-")) continue;
     int found = 0;
     {
       FreedMemoryScan scan;

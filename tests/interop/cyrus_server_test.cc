@@ -3,6 +3,7 @@
 // (no /etc/sasl2 file), users in a temporary sasldb, one server connection per test. Each
 // mechanism must authenticate, and a wrong password must end in kRejected with Cyrus's
 // SASL_BADAUTH (not a protocol error); SCRAM -PLUS is bound to tls-unique, as Cyrus imapd binds.
+#include <openssl/evp.h>
 #include <sasl/sasl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -28,6 +29,12 @@ namespace saslkit::testing {
 namespace {
 
 constexpr User kUsers[] = {kAlice, kBob, kChen, kJurgen};
+
+// SCRAM over SHA-384, which saslkit does not build in but Cyrus offers: made with the toolkit.
+MechanismInfo ScramSha384Mechanism() { return ScramMechanism("SCRAM-SHA-384", EVP_sha384()); }
+MechanismInfo ScramSha384PlusMechanism() {
+  return ScramMechanism("SCRAM-SHA-384-PLUS", EVP_sha384(), ScramBinding::kPlus);
+}
 
 // The library is initialised once per process; its options come from `GetOption`, never from
 // a file, and its users live in a sasldb under a private temporary directory.
@@ -77,7 +84,8 @@ class CyrusLibrary : public ::testing::Environment {
     } else if (std::strcmp(option, "auxprop_plugin") == 0) {
       value = "sasldb";
     } else if (std::strcmp(option, "mech_list") == 0) {
-      value = "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 NTLM ANONYMOUS EXTERNAL";
+      value = "PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-384 "
+              "SCRAM-SHA-512 NTLM ANONYMOUS EXTERNAL";
     } else {
       return SASL_FAIL;
     }
@@ -223,6 +231,8 @@ INSTANTIATE_TEST_SUITE_P(Mechanisms, CyrusPasswordMechanismTest,
                                            MechanismCase{"DIGEST-MD5", DigestMd5Mechanism},
                                            MechanismCase{"SCRAM-SHA-1", ScramSha1Mechanism},
                                            MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism},
+                                           MechanismCase{"SCRAM-SHA-512", ScramSha512Mechanism},
+                                           MechanismCase{"SCRAM-SHA-384", ScramSha384Mechanism},
                                            MechanismCase{"NTLM", NtlmMechanism}),
                          CaseName);
 
@@ -249,7 +259,8 @@ INSTANTIATE_TEST_SUITE_P(Mechanisms, CyrusNonAsciiPasswordTest,
                                            MechanismCase{"CRAM-MD5", CramMd5Mechanism},
                                            MechanismCase{"DIGEST-MD5", DigestMd5Mechanism},
                                            MechanismCase{"SCRAM-SHA-1", ScramSha1Mechanism},
-                                           MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism}),
+                                           MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism},
+                                           MechanismCase{"SCRAM-SHA-512", ScramSha512Mechanism}),
                          CaseName);
 
 // RFC 2831 2.1.2.1 hashes a password that fits ISO-8859-1 as ISO-8859-1 (saslkit's default);
@@ -298,7 +309,8 @@ TEST(CyrusDigestMd5Test, AlteredRspauthIsServerUnverified) {
 
 TEST(CyrusScramTest, ServerFinalWithSuccess) {
   for (const MechanismCase& m : {MechanismCase{"SCRAM-SHA-1", ScramSha1Mechanism},
-                                 MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism}}) {
+                                 MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism},
+                                 MechanismCase{"SCRAM-SHA-512", ScramSha512Mechanism}}) {
     SCOPED_TRACE(m.name);
     ClientSetup client = Client(m.info(), kAlice);
     CyrusServer server(m.name);
@@ -308,7 +320,8 @@ TEST(CyrusScramTest, ServerFinalWithSuccess) {
 
 TEST(CyrusScramTest, AlteredServerSignatureIsServerUnverified) {
   for (const MechanismCase& m : {MechanismCase{"SCRAM-SHA-1", ScramSha1Mechanism},
-                                 MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism}}) {
+                                 MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism},
+                                 MechanismCase{"SCRAM-SHA-512", ScramSha512Mechanism}}) {
     SCOPED_TRACE(m.name);
     ClientSetup client = Client(m.info(), kAlice);
     CyrusServer server(m.name);
@@ -393,7 +406,9 @@ TEST_P(CyrusScramPlusTest, AuthenticatesWithTlsExporterWhenTheServerHasIt) {
 INSTANTIATE_TEST_SUITE_P(
     Mechanisms, CyrusScramPlusTest,
     ::testing::Values(MechanismCase{"SCRAM-SHA-1-PLUS", ScramSha1PlusMechanism},
-                      MechanismCase{"SCRAM-SHA-256-PLUS", ScramSha256PlusMechanism}),
+                      MechanismCase{"SCRAM-SHA-256-PLUS", ScramSha256PlusMechanism},
+                      MechanismCase{"SCRAM-SHA-512-PLUS", ScramSha512PlusMechanism},
+                      MechanismCase{"SCRAM-SHA-384-PLUS", ScramSha384PlusMechanism}),
     CaseName);
 
 // The non-PLUS variants on a TLS session the server could bind to: gs2 flag "n" when the
@@ -424,7 +439,8 @@ TEST_P(CyrusScramBindingFlagTest, StrippedPlusIsDetectedByTheServer) {
 
 INSTANTIATE_TEST_SUITE_P(Mechanisms, CyrusScramBindingFlagTest,
                          ::testing::Values(MechanismCase{"SCRAM-SHA-1", ScramSha1Mechanism},
-                                           MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism}),
+                                           MechanismCase{"SCRAM-SHA-256", ScramSha256Mechanism},
+                                           MechanismCase{"SCRAM-SHA-512", ScramSha512Mechanism}),
                          CaseName);
 
 // Cyrus answers with an NTLMv1-era CHALLENGE (no target information, 16 flag bits kept) and

@@ -15,6 +15,8 @@
 #include "saslkit/mechanisms/builtins.h"
 #include "saslkit/mechanisms/ntlm/ntlm.h"
 #include "saslkit/sasl/policy.h"
+#include "saslkit/mechanisms/scram/key_cache.h"
+#include "saslkit/mechanisms/scram/scram.h"
 #include "saslkit/base/status.h"
 #include "saslkit/sasl/transport.h"
 #include "tests/testing/lab_env.h"
@@ -66,7 +68,8 @@ TEST_P(CyrusMechanismLab, AuthenticatesAndRejectsAWrongPassword) {
 INSTANTIATE_TEST_SUITE_P(
     Lab, CyrusMechanismLab,
     ::testing::Combine(kCyrusServices,
-                       ::testing::Values("SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256",
+                       ::testing::Values("SCRAM-SHA-512-PLUS", "SCRAM-SHA-256-PLUS",
+                                         "SCRAM-SHA-1-PLUS", "SCRAM-SHA-512", "SCRAM-SHA-256",
                                          "SCRAM-SHA-1", "NTLM", "DIGEST-MD5", "CRAM-MD5")),
     [](const auto& info) {
       return TestName(std::get<0>(info.param), std::get<1>(info.param));
@@ -84,6 +87,37 @@ TEST_P(CyrusServiceLab, AutomaticPolicyChoosesScramSha256Plus) {
                {"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "NTLM",
                 "DIGEST-MD5", "CRAM-MD5", "PLAIN", "LOGIN"}));
   EXPECT_EQ(r.mechanism, "SCRAM-SHA-256-PLUS");
+}
+
+TEST_P(CyrusServiceLab, AutomaticPolicyRanksScramSha512PlusFirst) {
+  // draft-melnikov-scram-sha-512: with every SCRAM allowed, SHA-512 bound to the channel wins,
+  // and SCRAM-SHA-512 comes before SCRAM-SHA-256 without a binding.
+  ASSERT_OK_AND_ASSIGN(LoginResult r, LabLogIn(GetParam(), User("BOB"), {}));
+  EXPECT_EQ(r.mechanism, "SCRAM-SHA-512-PLUS");
+  ASSERT_OK_AND_ASSIGN(
+      LoginResult unbound,
+      LabLogIn(GetParam(), User("BOB"), {"SCRAM-SHA-256", "SCRAM-SHA-512", "SCRAM-SHA-1"}));
+  EXPECT_EQ(unbound.mechanism, "SCRAM-SHA-512");
+}
+
+TEST_P(CyrusServiceLab, ScramSha512WithTheKeyCache) {
+  // With a key cache, SCRAM-SHA-512 stores ClientKey and the SHA-512 pad states and logs in
+  // again, -PLUS sharing the entry. The lab's sasldb holds only userPassword, from which Cyrus
+  // derives the SCRAM secret with a salt of its own per server process, so the second login
+  // may miss (a new salt) or hit: either way the server must accept the proof. The hit itself
+  // is checked message by message in tests/mechanisms/scram_test.cc (CacheWorksForSha512).
+  MechanismOptions options;
+  options.Mutable<ScramOptions>().cache = std::make_shared<SaltedPasswordCache>();
+  ASSERT_OK_AND_ASSIGN(LoginResult cold,
+                       LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512"}, options));
+  EXPECT_EQ(options.Get<ScramOptions>().cache->size(), 1u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(LoginResult warm,
+                         LabLogIn(GetParam(), User("ALICE"), {"SCRAM-SHA-512-PLUS"}, options));
+    EXPECT_EQ(warm.mechanism, "SCRAM-SHA-512-PLUS");
+  }
+  EXPECT_GE(options.Get<ScramOptions>().cache->size(), 1u);
+  EXPECT_LE(options.Get<ScramOptions>().cache->size(), 3u);
 }
 
 TEST_P(CyrusServiceLab, ChannelBindingOfAnotherTypeIsRefused) {
@@ -190,8 +224,9 @@ TEST_P(PostfixMechanismLab, AuthenticatesAndRejectsAWrongPassword) {
 
 INSTANTIATE_TEST_SUITE_P(
     Lab, PostfixMechanismLab,
-    ::testing::Combine(kPostfixServices, ::testing::Values("NTLM", "SCRAM-SHA-256", "SCRAM-SHA-1",
-                                                           "DIGEST-MD5", "CRAM-MD5")),
+    ::testing::Combine(kPostfixServices,
+                       ::testing::Values("NTLM", "SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1",
+                                         "DIGEST-MD5", "CRAM-MD5")),
     [](const auto& info) {
       return TestName(std::get<0>(info.param), std::get<1>(info.param));
     });

@@ -69,13 +69,14 @@ TEST(Pbkdf2Test, ScramSaltedPasswords) {
 }
 
 TEST(Pbkdf2Test, MatchesOpenSslForRandomInputs) {
-  const size_t password_sizes[] = {0, 1, 20, 63, 64, 65, 100, 300};
-  const size_t salt_sizes[] = {0, 1, 16, 55, 56, 64, 119, 200};
-  const size_t key_sizes[] = {1, 19, 20, 21, 32, 33, 64, 100};
+  const size_t password_sizes[] = {0, 1, 20, 64, 65, 128, 129, 300};
+  const size_t salt_sizes[] = {0, 1, 16, 55, 56, 111, 112, 200};
+  const size_t key_sizes[] = {1, 19, 20, 21, 48, 64, 65, 130};
   const uint32_t iteration_counts[] = {1, 2, 3, 17, 1000};
   int cases = 0;
-  for (Pbkdf2Hash hash : {Pbkdf2Hash::kSha1, Pbkdf2Hash::kSha256}) {
-    const EVP_MD* md = hash == Pbkdf2Hash::kSha1 ? EVP_sha1() : EVP_sha256();
+  // SHA-1 and SHA-2 on the two-compressions path; SHA3-256 through OpenSSL itself.
+  for (const EVP_MD* md : {EVP_sha1(), EVP_sha224(), EVP_sha256(), EVP_sha384(), EVP_sha512(),
+                           EVP_sha3_256()}) {
     for (size_t i = 0; i < 8; ++i) {
       std::string password(password_sizes[i], '\0');
       std::string salt(salt_sizes[(i * 3) % 8], '\0');
@@ -96,13 +97,27 @@ TEST(Pbkdf2Test, MatchesOpenSslForRandomInputs) {
                                   static_cast<int>(key_size),
                                   reinterpret_cast<unsigned char*>(expected.data())),
                 1);
-      EXPECT_EQ(Derive(hash, password, salt, iterations, key_size), Hex(expected))
+      auto key = saslkit::Pbkdf2Hmac(md, password, salt, iterations, key_size);
+      ASSERT_TRUE(key.ok()) << key.status();
+      EXPECT_EQ(Hex(key->view()), Hex(expected)) << EVP_MD_get0_name(md) << " "
           << "password " << password.size() << " salt " << salt.size() << " key " << key_size
           << " iterations " << iterations;
       ++cases;
     }
   }
-  EXPECT_EQ(cases, 16);
+  EXPECT_EQ(cases, 48);
+}
+
+// PBKDF2-HMAC-SHA512, P = "password", S = "salt", c = 1, dkLen = 64 (the widely published
+// vector of the RFC 6070 inputs; RFC 6070 itself covers SHA-1 only).
+TEST(Pbkdf2Test, Sha512PasswordSaltVector) {
+  EXPECT_EQ(Derive(Pbkdf2Hash::kSha512, "password", "salt", 1, 64),
+            "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252"
+            "c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce");
+}
+
+TEST(Pbkdf2Test, NullDigestIsBadInput) {
+  EXPECT_THAT(saslkit::Pbkdf2Hmac(nullptr, "p", "s", 1, 32), StatusIs(ErrorKind::kBadInput));
 }
 
 TEST(Pbkdf2Test, ZeroIterationsIsBadInput) {
@@ -116,6 +131,7 @@ TEST(Pbkdf2Test, ZeroKeyLengthIsBadInput) {
 TEST(Pbkdf2Test, DigestSizes) {
   EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha1), 20u);
   EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha256), 32u);
+  EXPECT_EQ(Pbkdf2DigestSize(Pbkdf2Hash::kSha512), 64u);
 }
 
 // RFC 4231 4.2 (test case 1) and RFC 2202 3 (test case 1): key 0x0b x 20, "Hi There".
@@ -133,9 +149,11 @@ TEST(HmacKeyTest, Rfc4231AndRfc2202) {
 }
 
 TEST(HmacKeyTest, MatchesHmacToAndSurvivesSaveAndLoad) {
-  for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()}) {
-    for (size_t key_size : {0, 1, 20, 32, 64, 65, 200}) {  // 65 and 200: hashed first
-      for (size_t data_size : {0, 1, 55, 56, 63, 64, 65, 119, 120, 300}) {
+  // SHA-1 and SHA-2 on the pad-state path; MD5 and SHA3-256 on the generic (EVP) path.
+  for (const EVP_MD* md : {EVP_sha1(), EVP_sha224(), EVP_sha256(), EVP_sha384(), EVP_sha512(),
+                           EVP_md5(), EVP_sha3_256()}) {
+    for (size_t key_size : {0, 1, 20, 32, 64, 65, 128, 129, 200}) {  // > block: hashed first
+      for (size_t data_size : {0, 1, 55, 56, 63, 64, 65, 111, 112, 119, 120, 128, 300}) {
         std::string key(key_size, '\0'), data(data_size, '\0');
         RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
         RAND_bytes(reinterpret_cast<unsigned char*>(data.data()), static_cast<int>(data.size()));
@@ -160,13 +178,64 @@ TEST(HmacKeyTest, MatchesHmacToAndSurvivesSaveAndLoad) {
   }
 }
 
-TEST(HmacKeyTest, RefusesOtherDigestsAndWrongStateSizes) {
+TEST(HmacKeyTest, RefusesUnusableDigestsAndWrongStateSizes) {
   HmacKey k;
   unsigned char out[EVP_MAX_MD_SIZE];
-  EXPECT_FALSE(k.Init(EVP_md5(), "key"));
+  EXPECT_FALSE(k.Init(nullptr, "key"));
   EXPECT_EQ(k.Mac({"data"}, out), 0u);
+  // SHAKE128 is an XOF with a 168-octet block: no HMAC for it here.
+  EXPECT_FALSE(k.Init(EVP_shake128(), "key"));
+  EXPECT_EQ(HmacKey::StateSize(EVP_shake128()), 0u);
   EXPECT_FALSE(k.Load(EVP_sha256(), std::string(63, 'x')));
   EXPECT_TRUE(k.Load(EVP_sha256(), std::string(64, 'x')));
+  EXPECT_FALSE(k.Load(EVP_sha512(), std::string(64, 'x')));
+  EXPECT_TRUE(k.Load(EVP_sha512(), std::string(128, 'x')));
+}
+
+TEST(DigestTest, Sha2FamilyMatchesEvpAndNullIsRefused) {
+  // SHA-224/384/512 run on the low-level calls; EVP_Digest is the reference.
+  for (const EVP_MD* md : {EVP_sha224(), EVP_sha384(), EVP_sha512(), EVP_sha3_256()}) {
+    for (size_t n : {0, 1, 111, 112, 128, 300}) {
+      const std::string data(n, 'a');
+      unsigned char expected[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      ASSERT_EQ(EVP_Digest(data.data(), data.size(), expected, &len, md, nullptr), 1);
+      DigestBuffer got;
+      got.size = DigestTo(md, {data.substr(0, n / 2), data.substr(n / 2)}, got.bytes);
+      EXPECT_EQ(Hex(got.view()), Hex(std::string_view(reinterpret_cast<char*>(expected), len)))
+          << EVP_MD_get0_name(md) << " " << n;
+    }
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  EXPECT_EQ(DigestTo(nullptr, {"x"}, out), 0u);
+  EXPECT_EQ(HmacTo(nullptr, "k", "x", out), 0u);
+  EXPECT_TRUE(Hmac(nullptr, "k", "x").empty());
+}
+
+TEST(HmacKeyTest, StateSizes) {
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha1()), 40u);
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha224()), 64u);
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha256()), 64u);
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha384()), 128u);
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha512()), 128u);
+  EXPECT_EQ(HmacKey::StateSize(EVP_sha3_256()), 136u);  // generic: the key padded to the block
+  EXPECT_EQ(HmacKey::StateSize(EVP_md5()), 64u);
+}
+
+// RFC 4231 4.3 (test case 2): key "Jefe", "what do ya want for nothing?".
+TEST(HmacKeyTest, Rfc4231Sha384AndSha512) {
+  HmacKey k;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  ASSERT_TRUE(k.Init(EVP_sha512(), "Jefe"));
+  ASSERT_EQ(k.Mac({"what do ya want ", "for nothing?"}, out), 64u);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<char*>(out), 64)),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+            "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+  ASSERT_TRUE(k.Init(EVP_sha384(), "Jefe"));
+  ASSERT_EQ(k.Mac({"what do ya want for nothing?"}, out), 48u);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<char*>(out), 48)),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+            "8e2240ca5e69e2c78b3239ecfab21649");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // SCRAM-SHA-1 (RFC 5802 5) and SCRAM-SHA-256 (RFC 7677 3) stepped message by message with the
-// published nonces; -PLUS with fixed channel-binding bytes checked by a small in-test server
-// built on OpenSSL alone; then one test per malformed server message, each with its kind.
+// published nonces; SCRAM-SHA-512 (draft-melnikov-scram-sha-512 prints no exchange) and SCRAM
+// over other hashes (`ScramMechanism`), and -PLUS with fixed channel-binding bytes, checked by a
+// small in-test server built on OpenSSL alone; then one test per malformed server message, each
+// with its kind.
 #include "saslkit/mechanisms/scram/scram.h"
 
 #include <openssl/evp.h>
@@ -112,8 +114,11 @@ TEST(ScramTest, ServerFinalAsSuccessData) {
 }
 
 TEST(ScramTest, Descriptors) {
-  for (const MechanismInfo& info : {ScramSha1Mechanism(), ScramSha256Mechanism(),
-                                    ScramSha1PlusMechanism(), ScramSha256PlusMechanism()}) {
+  for (const MechanismInfo& info :
+       {ScramSha1Mechanism(), ScramSha256Mechanism(), ScramSha512Mechanism(),
+        ScramSha1PlusMechanism(), ScramSha256PlusMechanism(), ScramSha512PlusMechanism(),
+        ScramMechanism("SCRAM-SHA-384", EVP_sha384(), ScramBinding::kNone, 91),
+        ScramMechanism("SCRAM-SHA-384-PLUS", EVP_sha384(), ScramBinding::kPlus, 101)}) {
     SCOPED_TRACE(info.name);
     EXPECT_GT(info.strength, 0);
     EXPECT_TRUE(info.Has(kMutualAuth));
@@ -123,7 +128,18 @@ TEST(ScramTest, Descriptors) {
     EXPECT_TRUE(static_cast<bool>(info.create));
   }
   EXPECT_EQ(ScramSha256PlusMechanism().name, "SCRAM-SHA-256-PLUS");
+  EXPECT_EQ(ScramSha512Mechanism().name, "SCRAM-SHA-512");
+  EXPECT_EQ(ScramSha512PlusMechanism().name, "SCRAM-SHA-512-PLUS");
   EXPECT_GT(ScramSha256Mechanism().strength, ScramSha1Mechanism().strength);
+  // Ranked above SCRAM-SHA-256, each in its kind; a channel binding still outranks the hash.
+  EXPECT_GT(ScramSha512Mechanism().strength, ScramSha256Mechanism().strength);
+  EXPECT_GT(ScramSha512PlusMechanism().strength, ScramSha256PlusMechanism().strength);
+  EXPECT_GT(ScramSha256PlusMechanism().strength, ScramSha512Mechanism().strength);
+  // A SCRAM of one's own takes the given strength, or the built-in one for a built-in name.
+  EXPECT_EQ(ScramMechanism("SCRAM-SHA-384", EVP_sha384(), ScramBinding::kNone, 91).strength, 91);
+  EXPECT_EQ(ScramMechanism("SCRAM-SHA-512", EVP_sha512()).strength,
+            ScramSha512Mechanism().strength);
+  EXPECT_EQ(ScramMechanism("X-SCRAM", EVP_sha384()).strength, 0);
 }
 
 TEST(ScramTest, UserNameIsEscaped) {
@@ -356,6 +372,82 @@ TEST(ScramTest, PlusExchangesBindTheChannel) {
   }
 }
 
+// SCRAM over SHA-512 and over hashes of one's own, against the OpenSSL-only server above: the
+// proof must verify, server-final must be accepted and a wrong one refused. SHA-224/384/512 run
+// on the library's low-level path, SHA3-256 on the generic EVP path.
+struct HashCase {
+  std::string name;
+  MechanismInfo (*builtin)();
+  const EVP_MD* md;
+};
+
+TEST(ScramTest, OtherHashesAgainstAnOpenSslServer) {
+  const HashCase cases[] = {
+      {"SCRAM-SHA-512", ScramSha512Mechanism, EVP_sha512()},
+      {"SCRAM-SHA-512-PLUS", ScramSha512PlusMechanism, EVP_sha512()},
+      {"SCRAM-SHA-384", nullptr, EVP_sha384()},
+      {"SCRAM-SHA-224", nullptr, EVP_sha224()},
+      {"SCRAM-SHA3-256", nullptr, EVP_sha3_256()},
+  };
+  for (const HashCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const bool plus = c.name.ends_with("-PLUS");
+    for (bool wrong : {false, true}) {
+      auto h = Harness(c.builtin != nullptr
+                           ? c.builtin()
+                           : ScramMechanism(c.name, c.md,
+                                            plus ? ScramBinding::kPlus : ScramBinding::kNone),
+                       kSha1Nonce);
+      if (plus) TlsWith(*h, "TLSv1.2", false, true, false);
+      ASSERT_OK_AND_ASSIGN(auto m, h->Make());
+      EXPECT_EQ(m->name(), c.name);
+      const std::string gs2 = plus ? "p=tls-unique,," : "n,,";
+      EXPECT_EQ(Start(*m), gs2 + "n=user,r=fyko+d2lbbFgONRv9qkxdawL");
+      const std::string client_final = Respond(*m, kSha1ServerFirst);
+      // The proof is one digest long.
+      const std::string proof =
+          Base64Decode(client_final.substr(client_final.rfind(",p=") + 3)).value();
+      EXPECT_EQ(proof.size(), static_cast<size_t>(EVP_MD_get_size(c.md)));
+      if (plus) {
+        EXPECT_TRUE(client_final.starts_with("c=" + Base64Encode(gs2 + kUnique) + ","));
+      }
+      CheckedFinal checked = CheckClientFinal(c.md, "pencil", "n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+                                              kSha1ServerFirst, client_final);
+      EXPECT_TRUE(checked.proof_ok);
+      if (!wrong) {
+        EXPECT_EQ(Respond(*m, checked.server_final, /*want_complete=*/true), "");
+        EXPECT_THAT(m->Conclude(std::nullopt), IsOk());
+      } else {
+        std::string bad = Base64Decode(checked.server_final.substr(2)).value();
+        bad[0] ^= 1;
+        EXPECT_THAT(m->Next("v=" + Base64Encode(bad)), StatusIs(ErrorKind::kServerUnverified));
+      }
+    }
+  }
+}
+
+TEST(ScramTest, HashHmacCannotUseIsBadInput) {
+  for (const EVP_MD* md : {static_cast<const EVP_MD*>(nullptr), EVP_shake128()}) {
+    auto h = Harness(ScramMechanism("SCRAM-X", md), kSha1Nonce);
+    EXPECT_THAT(h->Make(), StatusIs(ErrorKind::kBadInput, "SCRAM-X"));
+  }
+}
+
+TEST(ScramTest, OwnScramOutlivesItsDescriptor) {
+  // The method keeps what it needs of its descriptor, which may go first (the harness's
+  // credentials and random source stay: the method borrows those, as every method does).
+  auto h = Harness(ScramMechanism("SCRAM-SHA-384", EVP_sha384()), kSha1Nonce);
+  ASSERT_OK_AND_ASSIGN(auto m, h->Make());
+  h->info = MechanismInfo{};  // the descriptor and its copy of the variant are gone
+  EXPECT_EQ(m->name(), "SCRAM-SHA-384");
+  Start(*m);
+  const std::string client_final = Respond(*m, kSha1ServerFirst);
+  CheckedFinal checked = CheckClientFinal(EVP_sha384(), "pencil",
+                                          "n=user,r=fyko+d2lbbFgONRv9qkxdawL", kSha1ServerFirst,
+                                          client_final);
+  EXPECT_TRUE(checked.proof_ok);
+}
+
 TEST(ScramTest, PlusExporterCbindValueByHand) {
   auto h = Harness(ScramSha256PlusMechanism(), kSha1Nonce);
   TlsWith(*h, "TLSv1.3", true, false, false);
@@ -405,6 +497,38 @@ TEST(ScramTest, WarmSha256ExchangeMatchesTheVector) {
     EXPECT_TRUE(done.complete);
   }
   EXPECT_EQ(cache->size(), 1u);
+}
+
+// The cache is keyed by the SCRAM family, so SHA-512 keeps its own entry (64 + 2 x 128 octets:
+// ClientKey and the SHA-512 pad states) and -PLUS shares it.
+TEST(ScramTest, CacheWorksForSha512) {
+  auto cache = std::make_shared<SaltedPasswordCache>();
+  std::string first_final;
+  for (int round = 0; round < 3; ++round) {  // cold, warm, warm with -PLUS
+    auto h = Harness(round < 2 ? ScramSha512Mechanism() : ScramSha512PlusMechanism(), kSha1Nonce);
+    if (round == 2) TlsWith(*h, "TLSv1.2", false, true, false);
+    h->options.Mutable<ScramOptions>().cache = cache;
+    ASSERT_OK_AND_ASSIGN(auto m, h->Make());
+    Start(*m);
+    const std::string client_final = Respond(*m, kSha1ServerFirst);
+    if (round == 0) first_final = client_final;
+    if (round == 1) {
+      EXPECT_EQ(client_final, first_final);
+    }
+    CheckedFinal checked = CheckClientFinal(EVP_sha512(), "pencil",
+                                            "n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+                                            kSha1ServerFirst, client_final);
+    EXPECT_TRUE(checked.proof_ok) << "round " << round;
+    EXPECT_EQ(Respond(*m, checked.server_final, /*want_complete=*/true), "");
+  }
+  EXPECT_EQ(cache->size(), 1u);
+  auto keys = cache->Find("SCRAM-SHA-512", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
+                          4096, "pencil");
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ(keys->size(), 64u + 2 * 128u);
+  // SHA-256 with the same inputs does not hit the SHA-512 entry.
+  EXPECT_FALSE(cache->Find("SCRAM-SHA-256", "user", Base64Decode("QSXCR+Q6sek8bf92").value(),
+                           4096, "pencil").has_value());
 }
 
 TEST(ScramTest, CacheIsConsulted) {
