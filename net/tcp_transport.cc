@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/string_view.h"
@@ -222,11 +224,19 @@ std::string CertificateDer(X509* cert) {
 
 }  // namespace
 
-struct TcpTransport::Tls {
-  SSL_CTX* ctx = nullptr;
-  SSL* ssl = nullptr;  // owns its BIO
-  TlsSessionCache* cache = nullptr;  // where new sessions for `cache_key` go; null: none
+namespace {
+
+// Where a connection's new TLS sessions go; the SSL's app data points here.
+struct SessionSink {
+  TlsSessionCache* cache = nullptr;  // null: none
   std::string cache_key;
+};
+
+}  // namespace
+
+struct TcpTransport::Tls : SessionSink {
+  SSL_CTX* ctx = nullptr;  // shared with other connections (one reference ours)
+  SSL* ssl = nullptr;  // owns its BIO
   bool offered_session = false;      // this handshake tried to resume
   ~Tls() {
     SSL_free(ssl);
@@ -647,30 +657,25 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
   return status;
 }
 
-absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::string& name) {
-  const bool verify = options.check == CertificateCheck::kVerify;
-  const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
-  const int max_version = ProtocolVersion(options.max_version, 0);
-  if (max_version != 0 && min_version > max_version) {
-    return Error(ErrorKind::kBadInput, "TLS: min_version is above max_version");
-  }
-  if (name.find('\0') != std::string::npos || name.size() > 255) {
-    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-  }
-  if (verify && name.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-  }
-  if (options.client_certificate.empty() != options.client_key.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: client_certificate and client_key go together");
-  }
+namespace {
 
-  ERR_clear_error();
-  auto tls = std::make_unique<Tls>();
-  tls->ctx = SSL_CTX_new(TLS_client_method());
-  if (tls->ctx == nullptr) {
+// Sessions go to the cache of the connection that made them (SSL app data), so one context
+// serves every connection with the same settings.
+int StoreNewSession(SSL* ssl, SSL_SESSION* session) {
+  auto* sink = static_cast<SessionSink*>(SSL_get_app_data(ssl));
+  if (sink != nullptr && sink->cache != nullptr) sink->cache->Put(sink->cache_key, session);
+  return 0;  // the cache took its own reference
+}
+
+// Returns a new client context configured by `options` (trust anchors, client certificate,
+// versions, no renegotiation, client session caching without OpenSSL's internal store).
+absl::StatusOr<SSL_CTX*> MakeContext(const TlsOptions& options, bool verify, int min_version,
+                                     int max_version) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) {
     return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrors())));
   }
-  SSL_CTX* ctx = tls->ctx;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> owned(ctx, SSL_CTX_free);
   if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, max_version) != 1) {
     return Error(ErrorKind::kBadInput,
@@ -712,6 +717,95 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     }
   }
 
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, StoreNewSession);
+  return owned.release();
+}
+
+// What identifies a file's contents for the context cache: a changed or replaced CA file,
+// certificate or key makes a new context. Empty when the file cannot be read (the load then
+// fails with its own error).
+std::string FileStamp(const std::string& path) {
+  if (path.empty()) return "-";
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "";
+  return absl::StrCat(path, "@", st.st_dev, ":", st.st_ino, ":", st.st_size, ":",
+                      st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec);
+}
+
+// A per-process cache of client contexts. Making one (and above all loading a CA file) costs
+// about as much client CPU as a resumed handshake itself (BENCHMARKS.md, the login floor), so
+// connections with the same TLS settings share one. Keyed by the settings and the identity of
+// every file they name; bounded; thread-safe (a configured SSL_CTX may be shared by threads).
+class ContextCache {
+ public:
+  absl::StatusOr<SSL_CTX*> Get(const TlsOptions& options, bool verify, int min_version,
+                               int max_version) {
+    const std::string ca = verify ? FileStamp(options.ca_file) : "-";
+    const std::string cert = FileStamp(options.client_certificate);
+    const std::string key = FileStamp(options.client_key);
+    if (ca.empty() || cert.empty() || key.empty()) {
+      return MakeContext(options, verify, min_version, max_version);
+    }
+    const std::string cache_key = absl::StrCat(verify ? "verify|" : "insecure|", ca, "|", cert,
+                                               "|", key, "|", min_version, "-", max_version);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Entry& e : entries_) {
+      if (e.key == cache_key) {
+        SSL_CTX_up_ref(e.ctx);
+        return e.ctx;
+      }
+    }
+    SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx, MakeContext(options, verify, min_version, max_version));
+    if (entries_.size() >= kMaxEntries) {
+      SSL_CTX_free(entries_.front().ctx);
+      entries_.erase(entries_.begin());
+    }
+    entries_.push_back({cache_key, ctx});
+    SSL_CTX_up_ref(ctx);  // one reference for the cache, one for the caller
+    return ctx;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 16;
+  struct Entry {
+    std::string key;
+    SSL_CTX* ctx;
+  };
+  std::mutex mu_;
+  std::vector<Entry> entries_;
+};
+
+absl::StatusOr<SSL_CTX*> SharedContext(const TlsOptions& options, bool verify, int min_version,
+                                       int max_version) {
+  static ContextCache* const cache = new ContextCache();  // never destroyed: used at exit too
+  return cache->Get(options, verify, min_version, max_version);
+}
+
+}  // namespace
+
+absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::string& name) {
+  const bool verify = options.check == CertificateCheck::kVerify;
+  const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
+  const int max_version = ProtocolVersion(options.max_version, 0);
+  if (max_version != 0 && min_version > max_version) {
+    return Error(ErrorKind::kBadInput, "TLS: min_version is above max_version");
+  }
+  if (name.find('\0') != std::string::npos || name.size() > 255) {
+    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
+  }
+  if (verify && name.empty()) {
+    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
+  }
+  if (options.client_certificate.empty() != options.client_key.empty()) {
+    return Error(ErrorKind::kBadInput, "TLS: client_certificate and client_key go together");
+  }
+
+  ERR_clear_error();
+  auto tls = std::make_unique<Tls>();
+  SASLKIT_ASSIGN_OR_RETURN(tls->ctx, SharedContext(options, verify, min_version, max_version));
+  SSL_CTX* ctx = tls->ctx;
+
   if (options.resume) {
     // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
     // the cache under everything that decided how this server was verified.
@@ -719,15 +813,9 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     tls->cache_key = absl::StrCat(peer_, "|", name, "|", verify ? "verify" : "insecure", "|",
                                   options.ca_file, "|", options.client_certificate, "|",
                                   options.client_key, "|", min_version, "-", max_version);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-    SSL_CTX_sess_set_new_cb(ctx, [](SSL* ssl, SSL_SESSION* session) -> int {
-      auto* owner = static_cast<Tls*>(SSL_get_app_data(ssl));
-      if (owner != nullptr && owner->cache != nullptr) owner->cache->Put(owner->cache_key, session);
-      return 0;  // the cache took its own reference
-    });
   }
   tls->ssl = SSL_new(ctx);
-  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, tls.get());
+  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, static_cast<SessionSink*>(tls.get()));
   if (tls->ssl != nullptr && tls->cache != nullptr) {
     if (SSL_SESSION* session = tls->cache->Take(tls->cache_key)) {
       tls->offered_session = SSL_set_session(tls->ssl, session) == 1;

@@ -648,6 +648,37 @@ TEST_F(TcpTlsTest, VerifiesWithCaFile) {
   EXPECT_EQ(facts.peer_certificate_der, Der(pki_.server_sha256.get()));
 }
 
+// Contexts are shared per process by TLS settings (loading a CA file costs about as much as a
+// resumed handshake), but one whose CA file changed is never reused: a CA file rewritten to
+// another CA fails verification at once, and restored, verifies again.
+TEST_F(TcpTlsTest, ChangedCaFileIsReadAgain) {
+  CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get());
+  const std::string ca_file = TempPath("changing-ca.pem");
+  WritePem(ca_file, pki_.ca.get(), nullptr);
+  const TlsOptions options{.server_name = "localhost", .ca_file = ca_file};
+  for (int i = 0; i < 2; ++i) {  // the second connection shares the first one's context
+    ServerSide side;
+    TlsFacts facts;
+    ASSERT_OK(RunStartTls(ctx.get(), options, side, facts));
+    EXPECT_TRUE(facts.verified);
+  }
+  KeyPtr other_key = NewKey();
+  X509Ptr other_ca = MakeCertificate(other_key.get(), "another CA", nullptr, nullptr,
+                                     EVP_sha256(), /*ca=*/true, nullptr);
+  WritePem(ca_file, other_ca.get(), nullptr);
+  {
+    ServerSide side;
+    TlsFacts facts;
+    EXPECT_THAT(RunStartTls(ctx.get(), options, side, facts), StatusIs(ErrorKind::kTls));
+  }
+  WritePem(ca_file, pki_.ca.get(), nullptr);
+  ServerSide side;
+  TlsFacts facts;
+  ASSERT_OK(RunStartTls(ctx.get(), options, side, facts));
+  EXPECT_TRUE(facts.verified);
+  std::remove(ca_file.c_str());
+}
+
 TEST_F(TcpTlsTest, DefaultServerNameIsTheConnectHost) {
   // 127.0.0.1 is matched against the certificate's IP address entry, not as a DNS name.
   CtxPtr ctx = ServerContext(pki_.server_sha256.get(), pki_.server_key.get());
