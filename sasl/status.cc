@@ -31,6 +31,7 @@ constexpr KindRow kKinds[] = {
     {ErrorKind::kTimeout, "timeout", absl::StatusCode::kDeadlineExceeded},
     {ErrorKind::kMechanism, "mechanism", absl::StatusCode::kFailedPrecondition},
     {ErrorKind::kTemporary, "temporary", absl::StatusCode::kUnavailable},
+    {ErrorKind::kCancelled, "cancelled", absl::StatusCode::kCancelled},
 };
 
 const KindRow& RowOf(ErrorKind kind) {
@@ -72,6 +73,7 @@ ErrorKind KindOf(const absl::Status& status) {
     case absl::StatusCode::kDeadlineExceeded: return ErrorKind::kTimeout;
     case absl::StatusCode::kUnavailable: return ErrorKind::kConnection;
     case absl::StatusCode::kFailedPrecondition: return ErrorKind::kMechanism;
+    case absl::StatusCode::kCancelled: return ErrorKind::kCancelled;
     default: return ErrorKind::kProtocol;
   }
 }

@@ -296,6 +296,7 @@ int ExitCodeFor(const absl::Status& status) {
     case ErrorKind::kProtocol: return 6;
     case ErrorKind::kTimeout: return 7;
     case ErrorKind::kTemporary: return 8;
+    case ErrorKind::kCancelled: return 9;  // SIGINT/SIGTERM or a caller's cancel
   }
   return 6;
 }

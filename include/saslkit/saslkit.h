@@ -15,6 +15,7 @@
 #include "sasl/credentials.h"
 #include "sasl/exchange.h"
 #include "sasl/login.h"
+#include "sasl/login_driver.h"
 #include "sasl/mechanism.h"
 #include "sasl/policy.h"
 #include "sasl/protocol_params.h"
@@ -53,12 +54,15 @@
 
 // Adapters.
 #include "adapters/imap/imap_client.h"
+#include "adapters/imap/imap_login.h"
 #include "adapters/imap/imap_protocol.h"
 #include "adapters/pop3/pop3_client.h"
+#include "adapters/pop3/pop3_login.h"
 #include "adapters/pop3/pop3_protocol.h"
 #include "adapters/pop3/pop_before_smtp.h"
 #include "adapters/smtp/message.h"
 #include "adapters/smtp/smtp_client.h"
+#include "adapters/smtp/smtp_login.h"
 #include "adapters/smtp/smtp_protocol.h"
 
 #endif  // SASLKIT_SASLKIT_H_
