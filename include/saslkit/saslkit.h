@@ -11,6 +11,7 @@
 #define SASLKIT_SASLKIT_H_
 
 // Core: no mechanism and no protocol named.
+#include "base/strings.h"
 #include "sasl/base64.h"
 #include "sasl/credentials.h"
 #include "sasl/exchange.h"
