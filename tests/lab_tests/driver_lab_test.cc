@@ -5,6 +5,8 @@
 #include <thread>
 
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "absl/time/clock.h"
@@ -15,6 +17,8 @@
 #include "gtest/gtest.h"
 #include "mechanisms/builtins.h"
 #include "net/cancellation.h"
+#include "net/memory_tls.h"
+#include "sasl/tcp_transport.h"
 #include "tests/testing/lab_env.h"
 #include "tests/testing/matchers.h"
 
@@ -102,6 +106,54 @@ TEST(DriverLab, Pop3IsInTransactionAndSmtpReadyForMailAfterLogin) {
   ASSERT_OK_AND_ASSIGN(std::string mail, smtp->transport().ReadLine(4096, absl::Seconds(5)));
   EXPECT_THAT(mail, StartsWith("250"));
   ASSERT_OK(smtp->transport().Write("RSET\r\n", Sensitivity::kPublic));
+}
+
+// Runs a MemoryTls handshake with the lab's IMAPS port over a socket of our own; returns the
+// handshake's result.
+absl::StatusOr<TlsFacts> MemoryHandshake(const std::string& server_name) {
+  ServerOptions server = LabEnv::Get().Server(LabService::kImaps);
+  SASLKIT_ASSIGN_OR_RETURN(auto socket, TcpTransport::Connect(server.host, server.port));
+  SASLKIT_ASSIGN_OR_RETURN(ReleasedConnection c, socket->Release());
+  TlsOptions options = server.tls;
+  SASLKIT_ASSIGN_OR_RETURN(auto tls, MemoryTls::Create(options, server_name));
+  absl::StatusOr<TlsFacts> result = Error(ErrorKind::kTimeout, "no handshake within 5 s");
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < deadline) {
+    auto done = tls->Handshake();
+    const std::string out = tls->PendingCiphertext();
+    if (!out.empty() && ::send(c.fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) break;
+    if (!done.ok()) {
+      result = done.status();
+      break;
+    }
+    if (*done) {
+      result = tls->facts();
+      break;
+    }
+    pollfd p{c.fd, POLLIN, 0};
+    if (::poll(&p, 1, 1000) != 1) continue;
+    char buf[16384];
+    const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      result = Error(ErrorKind::kConnection, "closed during the handshake");
+      break;
+    }
+    tls->FeedCiphertext(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  ::close(c.fd);
+  return result;
+}
+
+TEST(DriverLab, MemoryTlsChecksTheCertificateAndGivesTheBindingFacts) {
+  ASSERT_OK_AND_ASSIGN(TlsFacts facts, MemoryHandshake(LabEnv::Get().Value("SASLKIT_LAB_HOST")));
+  EXPECT_TRUE(facts.active);
+  EXPECT_TRUE(facts.verified);
+  EXPECT_EQ(facts.protocol, "TLSv1.3");
+  ASSERT_TRUE(facts.tls_exporter.has_value());
+  EXPECT_EQ(facts.tls_exporter->size(), 32u);
+  EXPECT_TRUE(facts.tls_server_end_point.has_value());
+  // The same server under a name its certificate does not carry: refused.
+  EXPECT_THAT(MemoryHandshake("wrong.example").status(), StatusIs(ErrorKind::kTls, "certificate"));
 }
 
 }  // namespace
