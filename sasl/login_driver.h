@@ -18,7 +18,9 @@
 //   kDone      `outcome()`: the login result, the final capabilities and the bytes received
 //              after the last reply (they belong to the caller)
 //   kFailed    `status()`: why, with the attempts made (`AttemptsOf`)
-// A driver is used by one thread at a time; `LoginRequest`'s objects must outlive it.
+// A driver is used by one thread at a time; `LoginRequest`'s objects must outlive it. For a
+// transcript, record each kSend with `Transcript::RecordWrite(bytes, sensitivity)` and what is
+// fed with `RecordRead` (sasl/transcript.h): responses are marked kSecret and come out redacted.
 #ifndef SASLKIT_SASL_LOGIN_DRIVER_H_
 #define SASLKIT_SASL_LOGIN_DRIVER_H_
 

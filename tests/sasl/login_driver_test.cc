@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mechanisms/builtins.h"
+#include "sasl/transcript.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {
@@ -245,6 +246,46 @@ TEST(LoginDriverTest, CancelWhileWaitingForTheServerSendsNothing) {
   driver.Cancel();
   EXPECT_EQ(driver.Next().kind, LoginActionKind::kFailed);
   EXPECT_THAT(driver.status(), StatusIs(ErrorKind::kCancelled));
+}
+
+TEST(LoginDriverTest, ALiteralInAnUntaggedResponseIsReadExactlyUnderEverySplit) {
+  for (size_t split : {size_t{1}, size_t{3}, size_t{4096}}) {
+    Fixture f;
+    ImapLogin imap(TlsMode::kImplicit);
+    LoginDriver driver(imap, nullptr, {.host = "imap.example.com", .port = 993, .tls = FakeTls()});
+    PumpResult run = Pump(
+        driver, "* OK hi\r\n",
+        {{"A001 CAPABILITY",
+          "* 1 FETCH (BODY[] {12}\r\nA001 OK x\r\n)\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n"
+          "A001 OK done\r\n"}},
+        split);
+    ASSERT_TRUE(driver.status().ok()) << driver.status();
+    // The literal's octets look like the tagged reply, and were taken as data all the same.
+    EXPECT_THAT(imap.capabilities().auth, ElementsAre("PLAIN"));
+    EXPECT_EQ(run.unfed + driver.outcome().leftover, "");
+  }
+}
+
+TEST(LoginDriverTest, ATranscriptOfTheActionsRedactsTheResponses) {
+  Fixture f;
+  std::vector<std::string> lines;
+  Transcript transcript([&lines](const TranscriptEntry& e) { lines.push_back(e.text); });
+  SmtpLogin smtp(TlsMode::kImplicit);
+  LoginRequest request = f.Request();
+  LoginDriver driver(smtp, &request, {.host = "smtp.example.com", .port = 465, .tls = FakeTls()});
+  PumpResult run = Pump(driver, "220 mail ESMTP\r\n",
+                        {{"EHLO", "250-mail\r\n250 AUTH LOGIN\r\n"},
+                         {"AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"},
+                         {"YWxpY2U=", "334 UGFzc3dvcmQ6\r\n"},
+                         {"czNjcmV0LXB3", "235 2.7.0 ok\r\n"}},
+                        5);
+  ASSERT_TRUE(driver.status().ok()) << driver.status();
+  for (const Sent& s : run.sent) transcript.RecordWrite(s.bytes, s.sensitivity);
+  std::string all;
+  for (const std::string& l : lines) all += l + "\n";
+  EXPECT_THAT(all, HasSubstr("EHLO localhost"));
+  EXPECT_THAT(all, HasSubstr("<redacted"));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("czNjcmV0LXB3")));  // base64 of the password
 }
 
 }  // namespace
