@@ -296,8 +296,10 @@ void LoginDriver::IoFailed(absl::Status status) {
       out_.clear();
       const absl::Status failure = status;
       AttemptDone(std::move(status));
-      // The connection is gone: no other candidate can run over it.
+      // The connection is gone: no other candidate can run over it (the fallback rules stop at
+      // such failures anyway; nothing a next candidate queued may go out).
       if (phase_ != Phase::kDone && phase_ != Phase::kFailed) {
+        out_.clear();
         Fail(WithAttempts(failure, outcome_.result.attempts));
       }
       return;
