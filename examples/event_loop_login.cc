@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "examples/example_args.h"
 #include "mechanisms/builtins.h"
 #include "net/memory_tls.h"
+#include "net/tls_client.h"
 #include "sasl/login_driver.h"
 #include "sasl/status.h"
 
@@ -39,7 +41,9 @@ namespace {
 using namespace saslkit;
 
 struct Shared {
+  ~Shared() { SSL_CTX_free(tls_context); }
   example::Args args;
+  SSL_CTX* tls_context = nullptr;  // one for all logins: the CA store is loaded once
   TlsMode mode = TlsMode::kStartTlsIfOffered;
   TlsOptions tls;
   Credentials credentials;
@@ -129,7 +133,7 @@ class Login {
 
  private:
   void StartTls() {
-    auto tls = MemoryTls::Create(shared_.tls, shared_.args.host);
+    auto tls = MemoryTls::Create(shared_.tls_context, shared_.tls, shared_.args.host);
     if (!tls.ok()) return Finish(tls.status());
     tls_ = std::move(*tls);
     handshaking_ = true;
@@ -298,6 +302,12 @@ int main(int argc, char** argv) {
                                        : TlsMode::kStartTlsRequired;
   shared.tls.ca_file = args->cafile;
   shared.tls.server_name = args->host;
+  auto context = NewTlsClientContext(shared.tls, args->host);
+  if (!context.ok()) {
+    std::fprintf(stderr, "event_loop_login: %s\n", MessageString(context.status()).c_str());
+    return 2;
+  }
+  shared.tls_context = *context;
   shared.credentials.username = args->user;
   const char* password = std::getenv("SASLKIT_PASSWORD");
   shared.credentials.password = SecretString(password != nullptr ? password : "");

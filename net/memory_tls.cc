@@ -24,18 +24,39 @@ struct MemoryTls::State {
   }
 };
 
-absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(const TlsOptions& options,
-                                                             std::string_view server_name) {
+namespace {
+
+std::string NameOf(const TlsOptions& options, std::string_view server_name) {
   std::string name(server_name.empty() ? std::string_view(options.server_name) : server_name);
   if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);
   }
+  return name;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(const TlsOptions& options,
+                                                             std::string_view server_name) {
+  SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx,
+                           NewTlsClientContext(options, NameOf(options, server_name)));
+  auto tls = Create(ctx, options, server_name);
+  SSL_CTX_free(ctx);  // the session holds its own reference
+  return tls;
+}
+
+absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(SSL_CTX* context,
+                                                             const TlsOptions& options,
+                                                             std::string_view server_name) {
+  if (context == nullptr) return Error(ErrorKind::kBadInput, "TLS: no context");
+  const std::string name = NameOf(options, server_name);
   std::unique_ptr<MemoryTls> tls(new MemoryTls());
   tls->state_ = std::make_unique<State>();
   tls->name_ = name;
   tls->verify_ = options.check == CertificateCheck::kVerify;
   State& s = *tls->state_;
-  SASLKIT_ASSIGN_OR_RETURN(s.ctx, NewTlsClientContext(options, name));
+  SSL_CTX_up_ref(context);
+  s.ctx = context;
   ERR_clear_error();
   s.ssl = SSL_new(s.ctx);
   s.network_in = BIO_new(BIO_s_mem());

@@ -16,6 +16,8 @@
 #include "absl/status/statusor.h"
 #include "sasl/transport.h"
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace saslkit {
 
 // One client TLS session in memory. Ciphertext goes in with `FeedCiphertext` and comes out of
@@ -26,6 +28,11 @@ class MemoryTls {
   // Prepares a client session for `server_name` (SNI, and the name the certificate must match;
   // empty: `options.server_name`). Fails as `NewTlsClientContext` does (kBadInput, kTls).
   static absl::StatusOr<std::unique_ptr<MemoryTls>> Create(const TlsOptions& options,
+                                                           std::string_view server_name = {});
+  // The same over `context` (from `NewTlsClientContext`, net/tls_client.h), shared by many
+  // sessions: the CA store is loaded once, not per login (memory and CPU). Takes a reference.
+  static absl::StatusOr<std::unique_ptr<MemoryTls>> Create(ssl_ctx_st* context,
+                                                           const TlsOptions& options,
                                                            std::string_view server_name = {});
   ~MemoryTls();
   MemoryTls(const MemoryTls&) = delete;
