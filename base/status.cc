@@ -4,7 +4,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 
 namespace saslkit {
 namespace {
@@ -31,6 +31,7 @@ constexpr KindRow kKinds[] = {
     {ErrorKind::kTimeout, "timeout", absl::StatusCode::kDeadlineExceeded},
     {ErrorKind::kMechanism, "mechanism", absl::StatusCode::kFailedPrecondition},
     {ErrorKind::kTemporary, "temporary", absl::StatusCode::kUnavailable},
+    {ErrorKind::kCancelled, "cancelled", absl::StatusCode::kCancelled},
 };
 
 const KindRow& RowOf(ErrorKind kind) {
@@ -72,6 +73,7 @@ ErrorKind KindOf(const absl::Status& status) {
     case absl::StatusCode::kDeadlineExceeded: return ErrorKind::kTimeout;
     case absl::StatusCode::kUnavailable: return ErrorKind::kConnection;
     case absl::StatusCode::kFailedPrecondition: return ErrorKind::kMechanism;
+    case absl::StatusCode::kCancelled: return ErrorKind::kCancelled;
     default: return ErrorKind::kProtocol;
   }
 }
@@ -107,9 +109,8 @@ constexpr std::string_view kReplyUrl = "saslkit/server-reply";
 constexpr std::string_view kOAuthUrl = "saslkit/oauth-error";
 constexpr std::string_view kTokenRejectedUrl = "saslkit/token-rejected";
 
-std::string PayloadOf(const absl::Status& status, std::string_view url) {
-  auto payload = status.GetPayload(Av(url));
-  return payload ? std::string(*payload) : std::string();
+std::string PayloadText(const absl::Status& status, std::string_view url) {
+  return PayloadOf(status, url).value_or(std::string());
 }
 }  // namespace
 
@@ -118,7 +119,7 @@ absl::Status WithServerReply(absl::Status status, std::string_view reply) {
   return status;
 }
 
-std::string ServerReply(const absl::Status& status) { return PayloadOf(status, kReplyUrl); }
+std::string ServerReply(const absl::Status& status) { return PayloadText(status, kReplyUrl); }
 
 absl::Status WithOAuthError(absl::Status status, std::string_view json, bool token_rejected) {
   if (status.ok()) return status;
@@ -127,7 +128,7 @@ absl::Status WithOAuthError(absl::Status status, std::string_view json, bool tok
   return status;
 }
 
-std::string OAuthError(const absl::Status& status) { return PayloadOf(status, kOAuthUrl); }
+std::string OAuthError(const absl::Status& status) { return PayloadText(status, kOAuthUrl); }
 
 bool TokenRejected(const absl::Status& status) {
   return status.GetPayload(Av(kTokenRejectedUrl)).has_value();

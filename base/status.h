@@ -29,6 +29,7 @@ enum class ErrorKind {
   kTimeout,                 // a read or the whole exchange ran out of time (DeadlineExceeded)
   kMechanism,               // a mechanism failed locally: missing credentials, library error (FailedPrecondition)
   kTemporary,               // the server cannot log anyone in now: retry later, same credentials (Unavailable)
+  kCancelled,               // the caller cancelled the login (Cancelled); the CLI exits with 9
 };
 
 // Returns the stable lower-case name of `kind` ("rejected", "no_supported_mechanisms", ...).

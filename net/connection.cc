@@ -47,6 +47,7 @@ class CountingTransport final : public Transport {
   const TlsFacts& tls() const override { return inner_.tls(); }
   bool HasBufferedInput() const override { return inner_.HasBufferedInput(); }
   void Close() override { inner_.Close(); }
+  absl::StatusOr<ReleasedConnection> Release() override { return inner_.Release(); }
 
  private:
   void Turn() {

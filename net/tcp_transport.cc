@@ -15,7 +15,6 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,20 +30,18 @@
 #include <cstring>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 #include "saslkit/net/tls_session_cache.h"
+#include "saslkit/net/tls_client.h"
 
 namespace saslkit {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr absl::Duration kMinAttempt = absl::Seconds(2);  // per address while time remains
-constexpr char kExporterLabel[] = "EXPORTER-Channel-Binding";
-constexpr size_t kExporterLength = 32;
 
 std::string ErrnoText(int err) {
   char buf[256];
@@ -69,10 +66,6 @@ std::string PeerName(std::string_view host, uint16_t port) {
   return absl::StrCat(Av(host), ":", port);
 }
 
-bool IsIpLiteral(const std::string& name) {
-  unsigned char buf[sizeof(in6_addr)];
-  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
-}
 
 // Returns milliseconds for poll(2) until `deadline`, rounded up; -1 for an infinite deadline.
 int PollMillis(absl::Time deadline) {
@@ -83,9 +76,12 @@ int PollMillis(absl::Time deadline) {
   return static_cast<int>(std::min<int64_t>(ms, INT_MAX));
 }
 
+constexpr int kCancelled = -2;
+constexpr absl::Duration kCancelSlice = absl::Milliseconds(50);  // without a cancel fd
+
 // Waits for `events` on `fd`. Returns 1 when ready (or in error: the next call reports it), 0 at
-// the deadline, -1 with errno on failure.
-int WaitFd(int fd, short events, absl::Time deadline) {
+// the deadline, -1 with errno on failure, kCancelled once `cancel` is set.
+int WaitFd(int fd, short events, absl::Time deadline, const Cancellation* cancel = nullptr) {
 #ifdef TCP_QUICKACK
   if (events & POLLIN) {
     // About to wait for the server: acknowledge what it sent at once. Servers that leave Nagle
@@ -96,12 +92,21 @@ int WaitFd(int fd, short events, absl::Time deadline) {
   }
 #endif
   for (;;) {
-    pollfd p{fd, events, 0};
-    int r = poll(&p, 1, PollMillis(deadline));
-    if (r > 0) return 1;
+    if (cancel != nullptr && cancel->cancelled()) return kCancelled;
+    pollfd p[2] = {{fd, events, 0}, {cancel != nullptr ? cancel->fd() : -1, POLLIN, 0}};
+    absl::Time until = deadline;
+    if (cancel != nullptr && cancel->fd() < 0) until = std::min(deadline, absl::Now() + kCancelSlice);
+    int r = poll(p, cancel != nullptr && cancel->fd() >= 0 ? 2 : 1, PollMillis(until));
+    if (cancel != nullptr && cancel->cancelled()) return kCancelled;
+    if (r > 0 && p[0].revents != 0) return 1;
     if (r < 0 && errno != EINTR) return -1;
     if (r == 0 && absl::Now() >= deadline) return 0;
   }
+}
+
+absl::Status CancelledError(std::string_view peer, std::string_view what) {
+  return Error(ErrorKind::kCancelled, absl::StrCat("TCP: cancelled while ", Av(what), " ",
+                                                   Av(peer)));
 }
 
 // Pops OpenSSL's thread-local error queue into one line (at most a few entries).
@@ -130,9 +135,6 @@ int ProtocolVersion(TlsVersion version, int if_default) {
   }
   return if_default;
 }
-
-// Refuses to prompt on the terminal for the pass phrase of an encrypted client key.
-int NoPassword(char*, int, int, void*) { return 0; }
 
 // A socket BIO that sends with MSG_NOSIGNAL, so a peer that has gone away yields EPIPE rather
 // than a SIGPIPE that would end the process. The descriptor stays owned by `TcpTransport`.
@@ -176,66 +178,10 @@ BIO_METHOD* SocketBioMethod() {
   return method;
 }
 
-// RFC 5929, 4.1: the hash of the DER certificate with its signature's hash function, SHA-256
-// when that is MD5 or SHA-1; undefined (nullopt) when the signature uses no single hash
-// (Ed25519, Ed448).
-std::optional<std::string> ServerEndPoint(X509* cert) {
-  int md_nid = NID_undef;
-  int pk_nid = NID_undef;
-  int security_bits = 0;
-  uint32_t flags = 0;
-  if (X509_get_signature_info(cert, &md_nid, &pk_nid, &security_bits, &flags) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  if (md_nid == NID_md5 || md_nid == NID_sha1) md_nid = NID_sha256;
-  if (md_nid == NID_undef) return std::nullopt;
-  const EVP_MD* md = EVP_get_digestbynid(md_nid);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (md == nullptr || X509_digest(cert, md, out, &len) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string SubjectLine(X509* cert) {
-  std::string out;
-  BIO* mem = BIO_new(BIO_s_mem());
-  if (mem == nullptr) return out;
-  if (X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
-    BUF_MEM* buf = nullptr;
-    BIO_get_mem_ptr(mem, &buf);
-    if (buf != nullptr) out.assign(buf->data, buf->length);
-  }
-  BIO_free(mem);
-  return out;
-}
-
-std::string CertificateDer(X509* cert) {
-  int len = i2d_X509(cert, nullptr);
-  if (len <= 0) return {};
-  std::string der(static_cast<size_t>(len), '\0');
-  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_X509(cert, &p) != len) return {};
-  return der;
-}
-
 }  // namespace
 
-namespace {
-
-// Where a connection's new TLS sessions go; the SSL's app data points here.
-struct SessionSink {
-  TlsSessionCache* cache = nullptr;  // null: none
-  std::string cache_key;
-};
-
-}  // namespace
-
-struct TcpTransport::Tls : SessionSink {
-  SSL_CTX* ctx = nullptr;  // shared with other connections (one reference ours)
+struct TcpTransport::Tls : TlsSessionSink {  // where this connection's new sessions go
+  SSL_CTX* ctx = nullptr;  // shared with the connections of the same settings; one reference ours
   SSL* ssl = nullptr;  // owns its BIO
   bool offered_session = false;      // this handshake tried to resume
   ~Tls() {
@@ -304,7 +250,20 @@ absl::StatusOr<AddressList> Resolve(const std::string& name, uint16_t port,
   std::unique_lock<std::mutex> lock(lookup->mu);
   const auto until = std::chrono::system_clock::now() +
                      absl::ToChronoNanoseconds(std::max(deadline - absl::Now(), absl::ZeroDuration()));
-  if (!lookup->cv.wait_until(lock, until, [&] { return lookup->done; })) {
+  const Cancellation* cancel = options.cancellation.get();
+  bool done = false;
+  for (;;) {
+    const auto slice = std::min(until, std::chrono::system_clock::now() +
+                                           absl::ToChronoNanoseconds(kCancelSlice));
+    done = lookup->cv.wait_until(lock, cancel != nullptr ? slice : until,
+                                 [&] { return lookup->done; });
+    if (done || std::chrono::system_clock::now() >= until) break;
+    if (cancel != nullptr && cancel->cancelled()) {
+      lookup->abandoned = true;
+      return CancelledError(name, "looking up");
+    }
+  }
+  if (!done) {
     lookup->abandoned = true;
     return Error(ErrorKind::kTimeout, absl::StrCat("TCP: looking up ", name, " took longer than ",
                                                    DurationText(options.connect_timeout)));
@@ -359,7 +318,11 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Connect(
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
       err = errno;
       if (err == EINPROGRESS || err == EINTR) {
-        int ready = WaitFd(fd, POLLOUT, attempt_deadline);
+        int ready = WaitFd(fd, POLLOUT, attempt_deadline, options.cancellation.get());
+        if (ready == kCancelled) {
+          ::close(fd);
+          return CancelledError(peer, "connecting to");
+        }
         if (ready == 0) {
           ::close(fd);
           last_timed_out = true;
@@ -426,6 +389,10 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Adopt(int fd,
 }
 
 absl::Status TcpTransport::CheckOpen() const {
+  if (!broken_.empty()) {
+    return Error(ErrorKind::kConnection, absl::StrCat("TCP: the connection to ", peer_,
+                                                      " is broken: ", broken_));
+  }
   if (fd_ < 0) {
     return Error(ErrorKind::kConnection, absl::StrCat("TCP: the connection to ", peer_,
                                                       " is closed"));
@@ -434,8 +401,11 @@ absl::Status TcpTransport::CheckOpen() const {
 }
 
 absl::Status TcpTransport::Await(short events, absl::Time deadline) const {
-  int ready = WaitFd(fd_, events, deadline);
+  int ready = WaitFd(fd_, events, deadline, options_.cancellation.get());
   if (ready > 0) return absl::OkStatus();
+  if (ready == kCancelled) {
+    return CancelledError(peer_, (events & POLLIN) != 0 ? "waiting for" : "writing to");
+  }
   if (ready == 0) return Error(ErrorKind::kTimeout, "timed out");
   return Error(ErrorKind::kConnection,
                absl::StrCat("TCP: waiting for ", peer_, " failed: ", ErrnoText(errno)));
@@ -552,7 +522,19 @@ absl::StatusOr<std::string> TcpTransport::ReadExact(size_t n, absl::Duration tim
 absl::Status TcpTransport::Write(std::string_view bytes, Sensitivity) {
   SASLKIT_RETURN_IF_ERROR(CheckOpen());
   const absl::Time deadline = absl::Now() + options_.write_timeout;
-  return ssl_ != nullptr ? WriteTls(bytes, deadline) : WritePlain(bytes, deadline);
+  written_ = 0;
+  absl::Status status = ssl_ != nullptr ? WriteTls(bytes, deadline) : WritePlain(bytes, deadline);
+  const ErrorKind kind = KindOf(status);
+  // A write cut short leaves a partial line (or TLS record) on the wire: nothing sent after it
+  // could be understood, so the stream is done for, and says so.
+  if ((kind == ErrorKind::kTimeout || kind == ErrorKind::kCancelled) &&
+      (written_ > 0 || ssl_ != nullptr)) {
+    broken_ = absl::StrCat("a write was cut short after ", written_, " of ", bytes.size(),
+                           " octets (", status.message(), ")");
+    return Error(kind, absl::StrCat(status.message(), "; the connection is now broken (",
+                                    written_, " of ", bytes.size(), " octets sent)"));
+  }
+  return status;
 }
 
 absl::Status TcpTransport::WritePlain(std::string_view bytes, absl::Time deadline) {
@@ -560,6 +542,7 @@ absl::Status TcpTransport::WritePlain(std::string_view bytes, absl::Time deadlin
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n >= 0) {
       bytes.remove_prefix(static_cast<size_t>(n));
+      written_ += static_cast<size_t>(n);
       continue;
     }
     if (errno == EINTR) continue;
@@ -590,6 +573,7 @@ absl::Status TcpTransport::WriteTls(std::string_view bytes, absl::Time deadline)
     int r = SSL_write_ex(ssl_->ssl, bytes.data(), bytes.size(), &written);
     if (r == 1) {
       bytes.remove_prefix(written);
+      written_ += written;
       continue;
     }
     short wait_for = POLLOUT;
@@ -657,153 +641,12 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
   return status;
 }
 
-namespace {
-
-// Sessions go to the cache of the connection that made them (SSL app data), so one context
-// serves every connection with the same settings.
-int StoreNewSession(SSL* ssl, SSL_SESSION* session) {
-  auto* sink = static_cast<SessionSink*>(SSL_get_app_data(ssl));
-  if (sink != nullptr && sink->cache != nullptr) sink->cache->Put(sink->cache_key, session);
-  return 0;  // the cache took its own reference
-}
-
-// Returns a new client context configured by `options` (trust anchors, client certificate,
-// versions, no renegotiation, client session caching without OpenSSL's internal store).
-absl::StatusOr<SSL_CTX*> MakeContext(const TlsOptions& options, bool verify, int min_version,
-                                     int max_version) {
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (ctx == nullptr) {
-    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrors())));
-  }
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> owned(ctx, SSL_CTX_free);
-  if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
-      SSL_CTX_set_max_proto_version(ctx, max_version) != 1) {
-    return Error(ErrorKind::kBadInput,
-                 absl::StrCat("TLS: unsupported version range: ", OrUnknown(OpenSslErrors())));
-  }
-  // No renegotiation: tls-unique and tls-exporter are undefined across it (RFC 9266, 2).
-  // A missing close_notify reads as a plain EOF; our framing is by lines, so a truncation shows.
-  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  SSL_CTX_set_default_passwd_cb(ctx, NoPassword);
-  if (verify) {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-    if (!options.ca_file.empty()) {
-      if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
-        return Error(ErrorKind::kBadInput,
-                     absl::StrCat("TLS: cannot load CA file ", options.ca_file, ": ",
-                                  OrUnknown(OpenSslErrors())));
-      }
-    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-      return Error(ErrorKind::kTls, absl::StrCat("TLS: cannot load the system trust store: ",
-                                                 OrUnknown(OpenSslErrors())));
-    }
-  } else {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-  }
-  if (!options.client_certificate.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx, options.client_certificate.c_str()) != 1) {
-      return Error(ErrorKind::kBadInput,
-                   absl::StrCat("TLS: cannot load client certificate ",
-                                options.client_certificate, ": ", OrUnknown(OpenSslErrors())));
-    }
-    if (SSL_CTX_use_PrivateKey_file(ctx, options.client_key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      return Error(ErrorKind::kBadInput,
-                   absl::StrCat("TLS: cannot load client key ", options.client_key, ": ",
-                                OrUnknown(OpenSslErrors())));
-    }
-    if (SSL_CTX_check_private_key(ctx) != 1) {
-      ERR_clear_error();
-      return Error(ErrorKind::kBadInput, "TLS: the client key does not match the certificate");
-    }
-  }
-
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-  SSL_CTX_sess_set_new_cb(ctx, StoreNewSession);
-  return owned.release();
-}
-
-// What identifies a file's contents for the context cache: a changed or replaced CA file,
-// certificate or key makes a new context. Empty when the file cannot be read (the load then
-// fails with its own error).
-std::string FileStamp(const std::string& path) {
-  if (path.empty()) return "-";
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return "";
-  return absl::StrCat(path, "@", st.st_dev, ":", st.st_ino, ":", st.st_size, ":",
-                      st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec);
-}
-
-// A per-process cache of client contexts. Making one (and above all loading a CA file) costs
-// about as much client CPU as a resumed handshake itself (BENCHMARKS.md, the login floor), so
-// connections with the same TLS settings share one. Keyed by the settings and the identity of
-// every file they name; bounded; thread-safe (a configured SSL_CTX may be shared by threads).
-class ContextCache {
- public:
-  absl::StatusOr<SSL_CTX*> Get(const TlsOptions& options, bool verify, int min_version,
-                               int max_version) {
-    const std::string ca = verify ? FileStamp(options.ca_file) : "-";
-    const std::string cert = FileStamp(options.client_certificate);
-    const std::string key = FileStamp(options.client_key);
-    if (ca.empty() || cert.empty() || key.empty()) {
-      return MakeContext(options, verify, min_version, max_version);
-    }
-    const std::string cache_key = absl::StrCat(verify ? "verify|" : "insecure|", ca, "|", cert,
-                                               "|", key, "|", min_version, "-", max_version);
-    std::lock_guard<std::mutex> lock(mu_);
-    for (Entry& e : entries_) {
-      if (e.key == cache_key) {
-        SSL_CTX_up_ref(e.ctx);
-        return e.ctx;
-      }
-    }
-    SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx, MakeContext(options, verify, min_version, max_version));
-    if (entries_.size() >= kMaxEntries) {
-      SSL_CTX_free(entries_.front().ctx);
-      entries_.erase(entries_.begin());
-    }
-    entries_.push_back({cache_key, ctx});
-    SSL_CTX_up_ref(ctx);  // one reference for the cache, one for the caller
-    return ctx;
-  }
-
- private:
-  static constexpr size_t kMaxEntries = 16;
-  struct Entry {
-    std::string key;
-    SSL_CTX* ctx;
-  };
-  std::mutex mu_;
-  std::vector<Entry> entries_;
-};
-
-absl::StatusOr<SSL_CTX*> SharedContext(const TlsOptions& options, bool verify, int min_version,
-                                       int max_version) {
-  static ContextCache* const cache = new ContextCache();  // never destroyed: used at exit too
-  return cache->Get(options, verify, min_version, max_version);
-}
-
-}  // namespace
-
 absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::string& name) {
   const bool verify = options.check == CertificateCheck::kVerify;
   const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
   const int max_version = ProtocolVersion(options.max_version, 0);
-  if (max_version != 0 && min_version > max_version) {
-    return Error(ErrorKind::kBadInput, "TLS: min_version is above max_version");
-  }
-  if (name.find('\0') != std::string::npos || name.size() > 255) {
-    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-  }
-  if (verify && name.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-  }
-  if (options.client_certificate.empty() != options.client_key.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: client_certificate and client_key go together");
-  }
-
-  ERR_clear_error();
   auto tls = std::make_unique<Tls>();
-  SASLKIT_ASSIGN_OR_RETURN(tls->ctx, SharedContext(options, verify, min_version, max_version));
+  SASLKIT_ASSIGN_OR_RETURN(tls->ctx, SharedTlsClientContext(options, name));
   SSL_CTX* ctx = tls->ctx;
 
   if (options.resume) {
@@ -815,7 +658,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
                                   options.client_key, "|", min_version, "-", max_version);
   }
   tls->ssl = SSL_new(ctx);
-  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, static_cast<SessionSink*>(tls.get()));
+  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, static_cast<TlsSessionSink*>(tls.get()));
   if (tls->ssl != nullptr && tls->cache != nullptr) {
     if (SSL_SESSION* session = tls->cache->Take(tls->cache_key)) {
       tls->offered_session = SSL_set_session(tls->ssl, session) == 1;
@@ -832,25 +675,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
   SSL* ssl = tls->ssl;
   SSL_set_bio(ssl, bio, bio);
 
-  const bool ip_literal = IsIpLiteral(name);
-  // RFC 6066, 3: SNI carries DNS names only, never an IP literal.
-  if (!name.empty() && !ip_literal && SSL_set_tlsext_host_name(ssl, name.c_str()) != 1) {
-    return Error(ErrorKind::kBadInput, "TLS: the server name is not usable for SNI");
-  }
-  if (verify) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    int ok = 0;
-    if (ip_literal) {
-      ok = X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());  // matched against SAN iPAddress
-    } else {
-      SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      ok = SSL_set1_host(ssl, name.c_str());
-    }
-    if (ok != 1) {
-      ERR_clear_error();
-      return Error(ErrorKind::kBadInput, "TLS: the server name cannot be used for verification");
-    }
-  }
+  SASLKIT_RETURN_IF_ERROR(SetTlsServerName(ssl, name, verify));
   ssl_ = std::move(tls);
 
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
@@ -899,42 +724,29 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
                  absl::StrCat("TLS: handshake with ", peer_, " failed: ", detail));
   }
 
-  TlsFacts facts;
-  facts.active = true;
-  facts.protocol = SSL_get_version(ssl);
-  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) {
-    facts.cipher = SSL_CIPHER_get_name(cipher);
-  }
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (cert != nullptr) {
-    facts.peer_subject = SubjectLine(cert);
-    facts.peer_certificate_der = CertificateDer(cert);
-    facts.tls_server_end_point = ServerEndPoint(cert);
-  }
-  facts.verified = verify && cert != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
-  facts.resumed = SSL_session_reused(ssl) == 1;
-  if (SSL_version(ssl) <= TLS1_2_VERSION) {
-    // RFC 5929, 3.1: the first Finished of the latest handshake: ours on a full handshake, the
-    // server's on a resumption. Withheld without the extended master secret, where the triple
-    // handshake attack makes it non-unique (RFC 7627, 1).
-    if (SSL_get_extms_support(ssl) == 1) {
-      char finished[EVP_MAX_MD_SIZE];
-      size_t len = SSL_session_reused(ssl) ? SSL_get_peer_finished(ssl, finished, sizeof finished)
-                                           : SSL_get_finished(ssl, finished, sizeof finished);
-      if (len > 0 && len <= sizeof finished) facts.tls_unique = std::string(finished, len);
-    }
-  } else {
-    // RFC 9266, 2: label "EXPORTER-Channel-Binding", a zero-length context, 32 octets. Offered
-    // on TLS 1.3 only.
-    unsigned char ekm[kExporterLength];
-    if (SSL_export_keying_material(ssl, ekm, sizeof ekm, kExporterLabel,
-                                   sizeof kExporterLabel - 1, nullptr, 0, 1) == 1) {
-      facts.tls_exporter = std::string(reinterpret_cast<const char*>(ekm), sizeof ekm);
-    }
-  }
+  TlsFacts facts = TlsFactsOf(ssl, verify);
   ERR_clear_error();
   tls_ = std::move(facts);
   return absl::OkStatus();
+}
+
+absl::StatusOr<ReleasedConnection> TcpTransport::Release() {
+  SASLKIT_RETURN_IF_ERROR(CheckOpen());
+  ReleasedConnection out;
+  out.fd = std::exchange(fd_, -1);
+  out.buffered = buffer_.substr(consumed_);
+  buffer_.clear();
+  consumed_ = 0;
+  out.tls = tls_;
+  if (ssl_ != nullptr) {
+    // New sessions (TLS 1.3 tickets read later) must not reach our cache bookkeeping, which
+    // goes away with `ssl_`; the SSL keeps its own reference to its SSL_CTX.
+    SSL_set_app_data(ssl_->ssl, nullptr);
+    out.ssl = std::exchange(ssl_->ssl, nullptr);
+    ssl_.reset();
+  }
+  tls_ = TlsFacts();
+  return out;
 }
 
 void TcpTransport::Abort() {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "saslkit/net/cancellation.h"
 #include "saslkit/sasl/transport.h"
 
 struct addrinfo;
@@ -35,6 +36,9 @@ struct ConnectOptions {
   // can hang for minutes on an unreachable DNS server).
   int (*resolver)(const char* node, const char* service, const struct addrinfo* hints,
                   struct addrinfo** result) = nullptr;
+  // Set from any thread (or a signal handler), it ends every wait of this connection at once
+  // with kCancelled: the name lookup, connect, reads, writes and TLS handshakes. Null: none.
+  std::shared_ptr<Cancellation> cancellation;
 };
 
 // One connection, used by one thread at a time.
@@ -67,7 +71,9 @@ class TcpTransport final : public Transport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   // Writes all of `bytes` within `write_timeout`. Fails with kConnection (peer gone, reset, or
-  // closed) or kTimeout; kTls when the TLS layer fails.
+  // closed) or kTimeout; kTls when the TLS layer fails; kCancelled. A write that ends (timeout,
+  // cancel) after part of `bytes` went out leaves the stream half-written: the transport is then
+  // broken, and every later operation fails with kConnection saying so.
   absl::Status Write(std::string_view bytes, Sensitivity sensitivity) override;
 
   // Returns the next line without its CRLF or bare LF. The line end must come within the first
@@ -99,6 +105,11 @@ class TcpTransport final : public Transport {
   // Sends a TLS close_notify when TLS is active (best effort, no waiting) and closes the socket.
   void Close() override;
 
+  // Hands the socket, the TLS session and the buffered bytes to the caller (see
+  // `ReleasedConnection`); the transport is closed afterwards without touching them. Fails with
+  // kConnection when closed or broken.
+  absl::StatusOr<ReleasedConnection> Release() override;
+
  private:
   struct Tls;  // OpenSSL objects; kept out of this header
 
@@ -113,6 +124,8 @@ class TcpTransport final : public Transport {
   bool resumption_refused_ = false;  // the last handshake failed over an offered session
   absl::Status Handshake(const TlsOptions& options, const std::string& name);
   absl::Status CheckOpen() const;
+  size_t written_ = 0;  // octets of the current `Write` sent so far
+  std::string broken_;  // why the stream can no longer be used, when a write was cut short
   // Releases OpenSSL state without a close_notify (after a fatal TLS error) and the socket.
   void Abort();
   void Compact();

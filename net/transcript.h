@@ -96,6 +96,7 @@ class RecordingTransport final : public Transport {
   const TlsFacts& tls() const override { return inner_.tls(); }
   bool HasBufferedInput() const override { return inner_.HasBufferedInput(); }
   void Close() override;
+  absl::StatusOr<ReleasedConnection> Release() override { return inner_.Release(); }
 
   Transcript& transcript() { return transcript_; }
 

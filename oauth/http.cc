@@ -12,7 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/text.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit::oauth {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/json.h"
 #include "saslkit/oauth/token_endpoint.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit::oauth {

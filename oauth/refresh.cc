@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "saslkit/base/status.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/oauth/http.h"
 #include "saslkit/oauth/token_endpoint.h"
 

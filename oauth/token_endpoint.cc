@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "saslkit/base/json.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit::oauth {

@@ -65,6 +65,7 @@ class Exchange {
   // The server's final line (success or failure), for capabilities in a tagged OK.
   const std::string& final_line() const { return final_line_; }
   bool finished() const { return state_ == State::kDone || state_ == State::kFailed; }
+  const std::string& tag() const { return tag_; }
 
  private:
   enum class State { kIdle, kAwaiting, kCancelling, kDone, kFailed };

@@ -1,10 +1,10 @@
-// The login loop shared by the adapters: asks the policy for candidates, runs each through the
-// one `Exchange` (or the adapter's own protocol-native login), and falls back where the policy
-// allows. An adapter implements `AuthSession`; nothing here knows SMTP, POP3 or IMAP.
+// What a login is asked to do and what it reports: `LoginRequest` (credentials, registry,
+// policy, server memory), `LoginResult` (the mechanism, every attempt), and the attempts carried
+// by a failed login's status. The login loop itself is `LoginDriver` (sasl/login_driver.h).
 //
 //   LoginRequest request{.credentials = &creds, .registry = &registry, .policy = &policy};
-//   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, Login(session, request));
-//   std::cout << "authenticated with " << r.mechanism;
+//   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, imap->Authenticate(request));
+//   for (const Attempt& a : AttemptsOf(failed_status)) std::cout << a.mechanism;
 #ifndef SASLKIT_SASL_LOGIN_H_
 #define SASLKIT_SASL_LOGIN_H_
 
@@ -28,7 +28,7 @@
 
 namespace saslkit SASLKIT_EXPORT {
 
-// What the login loop needs from a protocol session.
+// What a caller may ask of a logged-in (or opening) protocol session.
 class AuthSession {
  public:
   virtual ~AuthSession() = default;
@@ -47,10 +47,6 @@ class AuthSession {
   virtual absl::Duration exchange_timeout() const { return absl::Minutes(2); }
   // Returns the tag for the next command ("" where the protocol has none).
   virtual std::string NextTag() { return std::string(); }
-  // Runs a protocol-native login (`info.Has(kProtocolNative)`). Fails like an exchange does.
-  virtual absl::Status RunNative(const MechanismInfo& info, const Credentials& credentials);
-  // Called once after success with the server's final line (IMAP re-reads capabilities).
-  virtual absl::Status OnAuthenticated(std::string_view /*final_line*/) { return absl::OkStatus(); }
 };
 
 struct LoginRequest {
@@ -74,15 +70,6 @@ struct LoginResult {
   std::vector<Attempt> attempts;   // every mechanism tried, in order, the last one included
   int lines_sent = 0;              // client lines across all exchanges
 };
-
-// Authenticates `session` with the first candidate that succeeds, falling back as the policy's
-// `Fallback` rules allow (at most `max_rejections` rejected attempts). Fails with
-// kNoSupportedMechanisms when nothing usable is offered or every candidate failed locally; with
-// the most telling rejection when the server refused (the first refusal of the credentials, not
-// the last fallback: kRejected with the server's reply and a FailureReason, or kTemporary);
-// otherwise with the error that ended the login (kServerUnverified, kProtocol, kTls,
-// kTimeout...). Every failure carries the attempts made: `AttemptsOf(status)`.
-absl::StatusOr<LoginResult> Login(AuthSession& session, const LoginRequest& request);
 
 // Returns `status` with `attempts` attached (each with its status, reason, reply and time).
 absl::Status WithAttempts(absl::Status status, const std::vector<Attempt>& attempts);

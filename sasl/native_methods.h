@@ -5,9 +5,11 @@
 #ifndef SASLKIT_SASL_NATIVE_METHODS_H_
 #define SASLKIT_SASL_NATIVE_METHODS_H_
 
+#include "saslkit/base/export.h"
+
 #include <string_view>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 inline constexpr std::string_view kApopName = "+APOP";
 inline constexpr std::string_view kPopUserName = "+USER";

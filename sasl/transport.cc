@@ -1,6 +1,12 @@
 #include "saslkit/sasl/transport.h"
 
+#include "saslkit/base/status.h"
+
 namespace saslkit {
+
+absl::StatusOr<ReleasedConnection> Transport::Release() {
+  return Error(ErrorKind::kBadInput, "this transport cannot hand its connection over");
+}
 
 std::string_view ChannelBindingName(ChannelBindingType type) {
   switch (type) {

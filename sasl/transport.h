@@ -18,6 +18,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+struct ssl_st;  // OpenSSL's SSL
+
 namespace saslkit SASLKIT_EXPORT {
 
 class TlsSessionCache;  // sasl/tls_session_cache.h
@@ -69,6 +71,18 @@ struct TlsFacts {
 // Returns the binding data of `type` in `facts`, or nullopt when the session has none.
 const std::optional<std::string>& ChannelBindingData(const TlsFacts& facts, ChannelBindingType type);
 
+// A connection handed back to the caller (`Transport::Release`): after a login, a mail client
+// with its own protocol engine continues on the same socket and TLS session.
+struct ReleasedConnection {
+  int fd = -1;             // the connected socket, now the caller's to close (non-blocking mode)
+  ssl_st* ssl = nullptr;   // the TLS session (OpenSSL `SSL*`) when TLS is active, now the
+                           // caller's to `SSL_free` (it keeps its SSL_CTX and BIO; the BIO writes
+                           // with MSG_NOSIGNAL and does not own `fd`); null without TLS
+  std::string buffered;    // bytes received (decrypted) that no read returned yet: they come
+                           // first; OpenSSL may hold more (SSL_pending / SSL_read)
+  TlsFacts tls;            // the TLS session's facts
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -98,6 +112,11 @@ class Transport {
 
   // Closes the connection; later operations fail with kConnection.
   virtual void Close() = 0;
+
+  // Hands the connection over to the caller and leaves this transport closed. Fails with
+  // kBadInput where the transport has no connection to hand over (the default), and with
+  // kConnection when it is closed or broken.
+  virtual absl::StatusOr<ReleasedConnection> Release();
 };
 
 }  // namespace saslkit

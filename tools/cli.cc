@@ -296,6 +296,7 @@ int ExitCodeFor(const absl::Status& status) {
     case ErrorKind::kProtocol: return 6;
     case ErrorKind::kTimeout: return 7;
     case ErrorKind::kTemporary: return 8;
+    case ErrorKind::kCancelled: return 9;  // SIGINT/SIGTERM or a caller's cancel
   }
   return 6;
 }
@@ -448,7 +449,8 @@ OTHER
 EXIT STATUS
     0 success, 2 usage error, 3 no supported mechanisms, 4 authentication rejected,
     5 connection or TLS error, 6 protocol error, 7 timeout, 8 temporary failure (the server
-    cannot log you in now: try again later, with the same password).
+    cannot log you in now: try again later, with the same password), 9 cancelled (SIGINT or
+    SIGTERM: every wait ends at once, nothing is left half-written).
     With --json, a failure carries "reason" (bad_credentials, temporary, account,
     password_change, mechanism_unsupported, mechanism_too_weak, encryption_required,
     token_invalid, token_scope, not_authorized, method_disabled, app_password_required,

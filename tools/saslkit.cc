@@ -1,6 +1,7 @@
 // The saslkit command: auth, send, probe and mechanisms over SMTP, POP3 and IMAP.
 // See `saslkit --help` (tools/cli.cc) for the options and exit codes.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
@@ -20,9 +21,10 @@
 #include "saslkit/adapters/smtp/message.h"
 #include "saslkit/adapters/smtp/smtp_client.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/net/cancellation.h"
 #include "saslkit/net/connection.h"
 #include "saslkit/sasl/failure_reason.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/sasl/login.h"
 #include "saslkit/oauth/refresh.h"
 #include "saslkit/sasl/policy.h"
@@ -79,6 +81,29 @@ SecretString PromptPassword(const std::string& prompt) {
   return password;
 }
 
+// Cancelled by SIGINT and SIGTERM: every wait of the command's connections ends at once
+// (net/cancellation.h) and the command exits 9.
+std::shared_ptr<Cancellation>& SignalCancellation() {
+  static auto* const cancel = new std::shared_ptr<Cancellation>(std::make_shared<Cancellation>());
+  return *cancel;
+}
+
+Cancellation* g_signal_cancel = nullptr;  // read by the handler; set once before installing it
+
+extern "C" void OnTerminatingSignal(int) {
+  if (g_signal_cancel != nullptr) g_signal_cancel->Cancel();  // write(2) only
+}
+
+void InstallSignalHandlers() {
+  g_signal_cancel = SignalCancellation().get();
+  struct sigaction action {};
+  action.sa_handler = OnTerminatingSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: a blocking prompt read returns EINTR too
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 std::vector<ServerOptions> Servers(const CommandLine& cl) {
   std::vector<Url> urls = {cl.url};
   for (const std::string& extra : cl.servers_extra) urls.push_back(*ParseUrl(extra));
@@ -99,6 +124,7 @@ std::vector<ServerOptions> Servers(const CommandLine& cl) {
     s.connect.write_timeout = absl::Seconds(cl.timeout_seconds);
     s.read_timeout = absl::Seconds(cl.timeout_seconds);
     s.initial_response = !cl.no_sasl_ir;
+    s.connect.cancellation = SignalCancellation();
     out.push_back(std::move(s));
   }
   return out;
@@ -553,10 +579,12 @@ int main(int argc, char** argv) {
     case Verb::kVersion: std::cout << "saslkit " << SASLKIT_VERSION << "\n"; return 0;
     case Verb::kMechanisms: return ListMechanisms();
     default: {
+      InstallSignalHandlers();
       int code = 0;
       for (int i = 0; i < cl->repeat; ++i) {
         const int one = Run(*cl);
         if (one != 0) code = one;
+        if (SignalCancellation()->cancelled()) return ExitCodeFor(saslkit::Error(saslkit::ErrorKind::kCancelled, ""));
       }
       return code;
     }

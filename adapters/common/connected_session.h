@@ -1,6 +1,8 @@
-// The part of an adapter that is the same for SMTP, POP3 and IMAP: it owns the `Connection`,
-// answers the login loop's questions about it, and applies the server's own switches (initial
-// responses on or off, a client certificate for EXTERNAL) to every login.
+// The part of an adapter that is the same for SMTP, POP3 and IMAP: it owns the `Connection` and
+// the protocol's part of the login (`LoginProtocol`), runs the one login driver over the
+// connection's blocking transport (sasl/login_driver.h), answers questions about the session,
+// and applies the server's own switches (initial responses on or off, a client certificate for
+// EXTERNAL) to every login.
 //
 //   class SmtpClient final : public ConnectedSession { ... };
 //   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, smtp->Authenticate(request));
@@ -9,22 +11,32 @@
 
 #include "saslkit/base/export.h"
 
+#include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "saslkit/net/connection.h"
 #include "saslkit/sasl/login.h"
+#include "saslkit/sasl/login_driver.h"
 
 namespace saslkit SASLKIT_EXPORT {
 
 class ConnectedSession : public AuthSession {
  public:
-  // Authenticates through the shared login loop (policy, fallback). Initial responses are sent
-  // only when both `request` and the server's options allow them; a client certificate in the
-  // server's TLS options makes EXTERNAL usable. Fails as `Login` does.
+  // Authenticates through the login driver (policy, fallback). Initial responses are sent only
+  // when both `request` and the server's options allow them; a client certificate in the
+  // server's TLS options makes EXTERNAL usable. Fails as `LoginDriver` does, with the attempts
+  // attached (`AttemptsOf`).
   absl::StatusOr<LoginResult> Authenticate(const LoginRequest& request);
 
-  // AuthSession, from the connection.
+  // AuthSession, from the connection and the protocol's login part.
+  const ProtocolParams& params() const override { return protocol_->params(); }
+  std::string_view protocol() const override { return protocol_->protocol(); }
+  std::vector<std::string> Offered() const override { return protocol_->Offered(); }
+  bool InitialResponseOffered() const override { return protocol_->InitialResponseOffered(); }
+  std::string NextTag() override { return protocol_->NextTag(); }
   Transport& transport() override { return connection_.transport(); }
   std::string_view host() const override { return connection_.server().host; }
   uint16_t port() const override { return connection_.server().port; }
@@ -34,16 +46,19 @@ class ConnectedSession : public AuthSession {
   }
 
   const Connection& connection() const { return connection_; }
+  Connection& connection() { return connection_; }
 
  protected:
-  explicit ConnectedSession(Connection connection) : connection_(std::move(connection)) {}
+  // Takes `connection` by reference so that a derived class may read it for `protocol`.
+  ConnectedSession(Connection&& connection, std::unique_ptr<LoginProtocol> protocol)
+      : connection_(std::move(connection)), protocol_(std::move(protocol)) {}
 
-  // Returns `status` (a failed greeting read) with what it most likely means: silence or TLS
-  // record bytes on a connection without TLS yet is a port that speaks TLS at once, e.g.
-  // "...: this port speaks TLS at once: use imaps://".
-  absl::Status ExplainGreetingFailure(absl::Status status);
+  // Runs the login driver over the connection: the opening (greeting, capabilities, STARTTLS)
+  // when `open`, then the login when `request` is given.
+  absl::StatusOr<LoginOutcome> Drive(const LoginRequest* request, bool open);
 
   Connection connection_;
+  std::unique_ptr<LoginProtocol> protocol_;
 };
 
 }  // namespace saslkit

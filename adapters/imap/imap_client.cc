@@ -4,17 +4,13 @@
 #include <cstdio>
 #include <utility>
 
-#include "saslkit/sasl/native_methods.h"
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit {
 namespace {
 
-constexpr size_t kMaxAlerts = 64;
 constexpr int kMaxLogoutResponses = 16;
-// RFC 7888 5: LITERAL- allows non-synchronising literals of up to 4096 octets.
-constexpr size_t kLiteralMinusMax = 4096;
 
 std::optional<uint32_t> Number32(std::string_view text) {
   uint32_t v = 0;
@@ -23,31 +19,24 @@ std::optional<uint32_t> Number32(std::string_view text) {
   return v;
 }
 
-// Builds the failure of a command from its tagged NO or BAD.
-absl::Status CommandFailed(const ImapResponse& tagged, std::string_view what, ErrorKind on_no,
-                           ErrorKind on_bad) {
-  const ErrorKind kind = tagged.status == "NO" ? on_no : on_bad;
-  const std::string summary = tagged.Summary();
-  return WithServerReply(Error(kind, "IMAP " + std::string(what) + " failed: " + summary),
-                         summary);
-}
-
 }  // namespace
 
 ImapClient::ImapClient(Connection connection, ImapOptions options)
-    : ConnectedSession(std::move(connection)), options_(std::move(options)) {}
+    : ConnectedSession(std::move(connection),
+                       std::make_unique<ImapLogin>(
+                           connection.server().tls_mode,
+                           ImapLimits{.max_line = kImapMaxLine,
+                                      .max_literal = options.max_response_octets,
+                                      .max_response = options.max_response_octets},
+                           options.max_untagged)),
+      options_(std::move(options)),
+      login_(static_cast<ImapLogin*>(protocol_.get())) {}
 
 absl::StatusOr<std::unique_ptr<ImapClient>> ImapClient::Open(Connection connection,
                                                              ImapOptions options) {
   std::unique_ptr<ImapClient> client(new ImapClient(std::move(connection), std::move(options)));
-  SASLKIT_RETURN_IF_ERROR(client->Handshake());
+  SASLKIT_RETURN_IF_ERROR(client->Drive(nullptr, /*open=*/true).status());
   return client;
-}
-
-std::string ImapClient::NextTag() {
-  char tag[16];
-  std::snprintf(tag, sizeof(tag), "A%03d", ++tag_counter_);
-  return tag;
 }
 
 ImapLimits ImapClient::Limits() const {
@@ -56,22 +45,16 @@ ImapLimits ImapClient::Limits() const {
                     .max_response = options_.max_response_octets};
 }
 
-void ImapClient::NoteCodes(const ImapResponse& response) {
-  // RFC 9051 7.1: the text of an ALERT must be presented to the user.
-  if (response.code == "ALERT" && alerts_.size() < kMaxAlerts) alerts_.push_back(response.text);
-}
-
 absl::StatusOr<ImapResponse> ImapClient::ReadResponse(const ImapLimits& limits) {
   SASLKIT_ASSIGN_OR_RETURN(ImapResponse response,
                            ReadImapResponse(transport(), limits, read_timeout()));
-  NoteCodes(response);
+  login_->NoteCodes(response);
   return response;
 }
 
 absl::StatusOr<ImapResponse> ImapClient::ReadUntilTagged(std::string_view tag,
                                                          const ImapLimits& limits,
-                                                         const UntaggedHandler& on_untagged,
-                                                         bool continuation_ends) {
+                                                         const UntaggedHandler& on_untagged) {
   int untagged = 0;
   absl::Status handler_failure;  // reported once the command is complete, to stay in step
   while (true) {
@@ -85,7 +68,6 @@ absl::StatusOr<ImapResponse> ImapClient::ReadUntilTagged(std::string_view tag,
       return response;
     }
     if (response.continuation()) {
-      if (continuation_ends) return response;
       return Error(ErrorKind::kProtocol,
                    "IMAP server sent a continuation nobody asked for: " + response.Summary());
     }
@@ -105,7 +87,7 @@ absl::StatusOr<ImapResponse> ImapClient::ReadUntilTagged(std::string_view tag,
 absl::StatusOr<ImapResponse> ImapClient::Command(std::string_view command,
                                                  const ImapLimits& limits,
                                                  const UntaggedHandler& on_untagged) {
-  const std::string tag = NextTag();
+  const std::string tag = login_->NextTag();
   std::string wire = tag;
   wire += ' ';
   wire += command;
@@ -115,98 +97,9 @@ absl::StatusOr<ImapResponse> ImapClient::Command(std::string_view command,
   return ReadUntilTagged(tag, limits, on_untagged);
 }
 
-absl::Status ImapClient::RequestCapabilities() {
-  std::optional<ImapCapabilities> seen;
-  auto on_untagged = [&seen](ImapResponse& r) {
-    if (r.name == "CAPABILITY") {
-      seen = ParseImapCapabilities(std::string_view(r.lines[0]).substr(r.data_offset));
-    } else if (r.code == "CAPABILITY") {
-      seen = ParseImapCapabilities(r.code_data);  // e.g. a late greeting
-    }
-    return absl::OkStatus();
-  };
-  SASLKIT_ASSIGN_OR_RETURN(ImapResponse tagged, Command("CAPABILITY", Limits(), on_untagged));
-  if (tagged.status != "OK") {
-    return CommandFailed(tagged, "CAPABILITY", ErrorKind::kProtocol, ErrorKind::kProtocol);
-  }
-  if (tagged.code == "CAPABILITY") seen = ParseImapCapabilities(tagged.code_data);
-  if (!seen) return Error(ErrorKind::kProtocol, "IMAP server answered CAPABILITY without any");
-  capabilities_ = std::move(*seen);
-  return absl::OkStatus();
-}
-
-absl::Status ImapClient::Handshake() {
-  auto greeting = ReadResponse(Limits());
-  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
-  greeting_ = std::move(*greeting);
-  ++round_trips_;
-  // RFC 9051 7.1: greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF.
-  const std::string& status = greeting_.status;
-  if (!greeting_.untagged() || (status != "OK" && status != "PREAUTH" && status != "BYE")) {
-    return Error(ErrorKind::kProtocol, "IMAP greeting is not OK, PREAUTH or BYE: " +
-                                           greeting_.Summary());
-  }
-  if (status == "BYE") {
-    return WithServerReply(
-        Error(ErrorKind::kRejected, "IMAP server refused the session: " + greeting_.Summary()),
-        greeting_.Summary());
-  }
-  const TlsMode mode = connection_.server().tls_mode;
-  if (status == "PREAUTH") {
-    // RFC 9051 6.2.1: STARTTLS is only valid before authentication, so a PREAUTH greeting on a
-    // plain connection can never be protected.
-    if (mode == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "IMAP server greeted with PREAUTH, so STARTTLS cannot follow and TLS is "
-                   "required; refusing to continue without TLS");
-    }
-    authenticated_ = true;
-    preauthenticated_ = true;
-  }
-  // RFC 9051 7.1: a CAPABILITY response code in the greeting spares a round trip.
-  if (greeting_.code == "CAPABILITY") {
-    capabilities_ = ParseImapCapabilities(greeting_.code_data);
-  } else {
-    SASLKIT_RETURN_IF_ERROR(RequestCapabilities());
-  }
-  if (preauthenticated_ || mode == TlsMode::kImplicit || mode == TlsMode::kNone) {
-    return absl::OkStatus();
-  }
-  if (!capabilities_.starttls) {
-    if (mode == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "IMAP server does not offer STARTTLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return absl::OkStatus();
-  }
-  return StartTls();
-}
-
-absl::Status ImapClient::StartTls() {
-  SASLKIT_ASSIGN_OR_RETURN(ImapResponse tagged, Command("STARTTLS", Limits(), nullptr));
-  if (tagged.status != "OK") {
-    // The server offered STARTTLS and then refused it: never fall back to plaintext quietly.
-    return CommandFailed(tagged, "STARTTLS", ErrorKind::kTls, ErrorKind::kTls);
-  }
-  // RFC 2595 3.1, RFC 8314 4: the transport refuses bytes that arrived before the handshake.
-  SASLKIT_RETURN_IF_ERROR(transport().StartTls(connection_.tls_options()));
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = ImapCapabilities();
-  // RFC 9051 6.2.1: forget the capabilities learnt before TLS and ask again.
-  return RequestCapabilities();
-}
-
-std::vector<std::string> ImapClient::Offered() const {
-  std::vector<std::string> offered = capabilities_.auth;
-  // RFC 9051 6.2.3: LOGINDISABLED means the LOGIN command will be refused.
-  if (!capabilities_.login_disabled) offered.emplace_back(kImapLoginName);
-  return offered;
-}
-
 absl::StatusOr<LoginResult> ImapClient::Authenticate(const LoginRequest& request) {
-  if (authenticated_) {
-    return Error(ErrorKind::kBadInput, preauthenticated_
+  if (authenticated()) {
+    return Error(ErrorKind::kBadInput, preauthenticated()
                                            ? "IMAP session is already authenticated (PREAUTH)"
                                            : "IMAP session is already authenticated");
   }
@@ -215,76 +108,9 @@ absl::StatusOr<LoginResult> ImapClient::Authenticate(const LoginRequest& request
   return result;
 }
 
-absl::Status ImapClient::RunNative(const MechanismInfo& info, const Credentials& credentials) {
-  if (info.name != kImapLoginName) return AuthSession::RunNative(info, credentials);
-  if (capabilities_.login_disabled) {
-    return Error(ErrorKind::kMechanism, "IMAP LOGIN is disabled by the server (LOGINDISABLED)");
-  }
-  if (credentials.username.empty()) {
-    return Error(ErrorKind::kMechanism, "IMAP LOGIN needs a user name");
-  }
-  const std::string_view user = credentials.username;
-  const std::string_view password = credentials.password.view();
-  if (user.find('\0') != std::string_view::npos || password.find('\0') != std::string_view::npos) {
-    return Error(ErrorKind::kBadInput, "IMAP LOGIN cannot send a user name or password with NUL");
-  }
-  // The command in pieces: every piece but the last ends announcing a synchronising literal,
-  // whose octets go only after the server's "+" (RFC 9051 4.3).
-  const std::string tag = NextTag();
-  std::vector<SecretBytes> pieces(1);
-  pieces.back().Append(tag).Append(" LOGIN ");
-  auto append_astring = [&](std::string_view s) {
-    if (AppendImapQuoted(pieces.back(), s)) return;
-    // RFC 7888: "{n+}" needs no continuation; LITERAL- only up to 4096 octets.
-    const bool non_sync = capabilities_.literal_plus ||
-                          (capabilities_.literal_minus && s.size() <= kLiteralMinusMax);
-    pieces.back().Append("{" + std::to_string(s.size()) + (non_sync ? "+" : "") + "}\r\n");
-    if (!non_sync) pieces.emplace_back();
-    pieces.back().Append(s);
-  };
-  append_astring(user);
-  pieces.back().Append(' ');
-  append_astring(password);
-  pieces.back().Append("\r\n");
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    SASLKIT_RETURN_IF_ERROR(transport().Write(pieces[i].view(), Sensitivity::kSecret));
-    ++round_trips_;
-    if (i + 1 == pieces.size()) break;
-    SASLKIT_ASSIGN_OR_RETURN(ImapResponse r, ReadUntilTagged(tag, Limits(), nullptr, true));
-    if (r.tagged()) {
-      if (r.status == "OK") {
-        return Error(ErrorKind::kProtocol,
-                     "IMAP server completed LOGIN before its literal was sent: " + r.Summary());
-      }
-      return CommandFailed(r, "LOGIN", ErrorKind::kRejected, ErrorKind::kRejected);
-    }
-  }
-  SASLKIT_ASSIGN_OR_RETURN(ImapResponse tagged, ReadUntilTagged(tag, Limits(), nullptr));
-  if (tagged.status != "OK") {
-    return CommandFailed(tagged, "LOGIN", ErrorKind::kRejected, ErrorKind::kRejected);
-  }
-  native_final_line_ = tagged.lines[0];
-  return absl::OkStatus();
-}
-
-absl::Status ImapClient::OnAuthenticated(std::string_view final_line) {
-  authenticated_ = true;
-  const std::string line = final_line.empty() ? std::move(native_final_line_)
-                                              : std::string(final_line);
-  native_final_line_.clear();
-  // RFC 9051 6.2.2: the tagged OK may carry the new capabilities; else ask for them.
-  auto parsed = ParseImapLine(line);
-  if (parsed.ok() && parsed->tagged() && parsed->status == "OK" &&
-      parsed->code == "CAPABILITY") {
-    capabilities_ = ParseImapCapabilities(parsed->code_data);
-    return absl::OkStatus();
-  }
-  return RequestCapabilities();
-}
-
 absl::StatusOr<MailboxInfo> ImapClient::OpenMailbox(std::string_view verb,
                                                     std::string_view mailbox) {
-  if (!authenticated_) {
+  if (!authenticated()) {
     return Error(ErrorKind::kBadInput, "IMAP " + std::string(verb) + " needs an authenticated "
                                            "session");
   }
@@ -318,7 +144,7 @@ absl::StatusOr<MailboxInfo> ImapClient::OpenMailbox(std::string_view verb,
   SASLKIT_ASSIGN_OR_RETURN(ImapResponse tagged,
                            Command(std::string(verb) + " " + wire_name, Limits(), on_untagged));
   if (tagged.status != "OK") {
-    return CommandFailed(tagged, verb, ErrorKind::kRejected, ErrorKind::kProtocol);
+    return ImapCommandFailed(tagged, verb, ErrorKind::kRejected, ErrorKind::kProtocol);
   }
   if (!have_exists) {
     return Error(ErrorKind::kProtocol, "IMAP " + std::string(verb) + " reply has no EXISTS");
@@ -370,7 +196,7 @@ absl::StatusOr<std::string> ImapClient::Fetch(uint32_t sequence) {
   SASLKIT_ASSIGN_OR_RETURN(ImapResponse tagged,
                            Command("FETCH " + number + " BODY.PEEK[]", limits, on_untagged));
   if (tagged.status != "OK") {
-    return CommandFailed(tagged, "FETCH", ErrorKind::kRejected, ErrorKind::kProtocol);
+    return ImapCommandFailed(tagged, "FETCH", ErrorKind::kRejected, ErrorKind::kProtocol);
   }
   if (!body) {
     return Error(ErrorKind::kProtocol, "IMAP FETCH reply has no body for message " + number);
@@ -379,7 +205,7 @@ absl::StatusOr<std::string> ImapClient::Fetch(uint32_t sequence) {
 }
 
 void ImapClient::Logout() {
-  const std::string tag = NextTag();
+  const std::string tag = login_->NextTag();
   if (transport().Write(tag + " LOGOUT\r\n", Sensitivity::kPublic).ok()) {
     // RFC 9051 6.1.3: "* BYE" and then the tagged OK.
     for (int i = 0; i < kMaxLogoutResponses; ++i) {
@@ -388,7 +214,7 @@ void ImapClient::Logout() {
     }
   }
   transport().Close();
-  authenticated_ = false;
+  logged_out_ = true;
   selected_.reset();
 }
 

@@ -1,7 +1,10 @@
 // The IMAP adapter (RFC 9051 / RFC 3501, RFC 4959 SASL-IR, RFC 2595 STARTTLS, RFC 8314 implicit
 // TLS, RFC 7888 LITERAL+): the greeting (with its capabilities, PREAUTH and BYE), CAPABILITY,
-// STARTTLS per the connection's `TlsMode`, AUTHENTICATE and LOGIN through the shared login loop,
-// and the few commands a mail check needs: SELECT, EXAMINE, FETCH of a whole message, LOGOUT.
+// STARTTLS per the connection's `TlsMode`, AUTHENTICATE and LOGIN, all through the login driver
+// (adapters/imap/imap_login.h over sasl/login_driver.h), and the few commands a mail check needs:
+// SELECT, EXAMINE, FETCH of a whole message, LOGOUT. After a successful `Authenticate` the
+// session is authenticated with nothing selected; `next_tag()` is the tag the next command uses
+// (a caller continuing with its own IMAP code over `transport()` starts there).
 //
 //   SASLKIT_ASSIGN_OR_RETURN(auto imap, ImapClient::Open(std::move(connection)));
 //   SASLKIT_ASSIGN_OR_RETURN(LoginResult r, imap->Authenticate(request));
@@ -21,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "saslkit/adapters/imap/imap_login.h"
 #include "saslkit/adapters/imap/imap_protocol.h"
 #include "saslkit/adapters/common/connected_session.h"
 
@@ -73,67 +77,43 @@ class ImapClient final : public ConnectedSession {
   // Sends LOGOUT, reads the BYE and the tagged OK, and closes the connection; errors are ignored.
   void Logout();
 
-  const ImapCapabilities& capabilities() const { return capabilities_; }
+  const ImapCapabilities& capabilities() const { return login_->capabilities(); }
   // The capabilities before STARTTLS (empty when the connection began with TLS).
-  const ImapCapabilities& capabilities_before_tls() const { return capabilities_before_tls_; }
-  const ImapResponse& greeting() const { return greeting_; }
+  const ImapCapabilities& capabilities_before_tls() const {
+    return login_->capabilities_before_tls();
+  }
+  const ImapResponse& greeting() const { return login_->greeting(); }
   // The text of every [ALERT] the server sent (RFC 9051 7.1: to be shown to the user).
-  const std::vector<std::string>& alerts() const { return alerts_; }
+  const std::vector<std::string>& alerts() const { return login_->alerts(); }
   // Command/response round trips so far, AUTHENTICATE exchanges included.
-  int round_trips() const { return round_trips_; }
-  bool authenticated() const { return authenticated_; }
+  int round_trips() const { return login_->round_trips() + round_trips_; }
+  bool authenticated() const { return login_->authenticated() && !logged_out_; }
   // True when the greeting was PREAUTH.
-  bool preauthenticated() const { return preauthenticated_; }
-
-  // AuthSession
-  const ProtocolParams& params() const override { return kImapParams; }
-  std::string_view protocol() const override { return "imap"; }
-  // Returns the AUTH= mechanisms, plus "+LOGIN" unless the server announces LOGINDISABLED.
-  std::vector<std::string> Offered() const override;
-  bool InitialResponseOffered() const override { return capabilities_.sasl_ir; }
-  // Returns "A001", "A002", ...
-  std::string NextTag() override;
-  // Runs the LOGIN command (RFC 9051 6.2.3) for "+LOGIN": user name and password as quoted
-  // strings, or as literals when they hold CR, LF or 8-bit octets ({n+} with LITERAL+, else a
-  // synchronising {n}), all written as kSecret. Fails with kRejected (tagged NO/BAD, with the
-  // server's text), kBadInput for a NUL, kMechanism for other methods or a missing user name.
-  absl::Status RunNative(const MechanismInfo& info, const Credentials& credentials) override;
-  // Marks the session authenticated and re-reads the capabilities: from the tagged OK's
-  // [CAPABILITY] code when present, else with a CAPABILITY command (RFC 9051 6.2.2).
-  absl::Status OnAuthenticated(std::string_view final_line) override;
+  bool preauthenticated() const { return login_->preauthenticated(); }
+  // The tag of the next command ("A004"), for a caller that continues with its own commands.
+  std::string next_tag() const { return login_->next_tag(); }
 
  private:
   using UntaggedHandler = std::function<absl::Status(ImapResponse&)>;
 
   ImapClient(Connection connection, ImapOptions options);
-  absl::Status Handshake();
-  absl::Status StartTls();
-  absl::Status RequestCapabilities();
   ImapLimits Limits() const;
   absl::StatusOr<ImapResponse> ReadResponse(const ImapLimits& limits);
   // Reads up to the response tagged `tag`, passing untagged ones to `on_untagged` (whose first
   // failure is returned once the tagged response is read, so the session stays in step); a
-  // continuation fails with kProtocol unless `continuation_ends` (then it is returned too).
+  // continuation fails with kProtocol.
   absl::StatusOr<ImapResponse> ReadUntilTagged(std::string_view tag, const ImapLimits& limits,
-                                               const UntaggedHandler& on_untagged,
-                                               bool continuation_ends = false);
+                                               const UntaggedHandler& on_untagged);
   // Sends `command` under a new tag and returns the tagged response.
   absl::StatusOr<ImapResponse> Command(std::string_view command, const ImapLimits& limits,
                                        const UntaggedHandler& on_untagged);
   absl::StatusOr<MailboxInfo> OpenMailbox(std::string_view verb, std::string_view mailbox);
-  void NoteCodes(const ImapResponse& response);
 
   ImapOptions options_;
-  ImapResponse greeting_;
-  ImapCapabilities capabilities_;
-  ImapCapabilities capabilities_before_tls_;
-  std::vector<std::string> alerts_;
-  std::string native_final_line_;  // the tagged OK of LOGIN, for `OnAuthenticated`
+  ImapLogin* login_;  // owned by ConnectedSession
   std::optional<std::string> selected_;
-  int tag_counter_ = 0;
-  int round_trips_ = 0;
-  bool authenticated_ = false;
-  bool preauthenticated_ = false;
+  int round_trips_ = 0;  // after the opening, AUTHENTICATE lines included
+  bool logged_out_ = false;
 };
 
 }  // namespace saslkit

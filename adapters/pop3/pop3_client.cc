@@ -4,10 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "saslkit/crypto/crypto.h"
-#include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
-#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -49,19 +46,18 @@ absl::Status Malformed(std::string_view what, std::string_view line) {
                "POP3 " + std::string(what) + ": malformed line: " + std::string(line.substr(0, 80)));
 }
 
-bool HasLineBreakOrNul(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
 }  // namespace
 
 Pop3Client::Pop3Client(Connection connection, Pop3Options options)
-    : ConnectedSession(std::move(connection)), options_(options) {}
+    : ConnectedSession(std::move(connection),
+                       std::make_unique<Pop3Login>(connection.server().tls_mode)),
+      options_(options),
+      login_(static_cast<Pop3Login*>(protocol_.get())) {}
 
 absl::StatusOr<std::unique_ptr<Pop3Client>> Pop3Client::Open(Connection connection,
                                                               Pop3Options options) {
   std::unique_ptr<Pop3Client> client(new Pop3Client(std::move(connection), options));
-  SASLKIT_RETURN_IF_ERROR(client->Handshake());
+  SASLKIT_RETURN_IF_ERROR(client->Drive(nullptr, /*open=*/true).status());
   return client;
 }
 
@@ -76,11 +72,6 @@ absl::StatusOr<Pop3Response> Pop3Client::Command(std::string_view line) {
   std::string wire(line);
   wire += "\r\n";
   SASLKIT_RETURN_IF_ERROR(transport().Write(wire, Sensitivity::kPublic));
-  return ReadResponse();
-}
-
-absl::StatusOr<Pop3Response> Pop3Client::SecretCommand(const SecretBytes& line) {
-  SASLKIT_RETURN_IF_ERROR(transport().Write(line.view(), Sensitivity::kSecret));
   return ReadResponse();
 }
 
@@ -103,116 +94,8 @@ absl::StatusOr<std::vector<std::string>> Pop3Client::ReadListing(size_t max_line
   return ReadMultiLine(max_lines, max_octets, kPop3MaxLine);
 }
 
-absl::Status Pop3Client::Capa() {
-  // RFC 2449 5: CAPA answers +OK and a multi-line list; a server without CAPA says -ERR, and
-  // then nothing is known beyond RFC 1939 (USER/PASS, and APOP when the greeting allows it).
-  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("CAPA"));
-  if (!response.ok) {
-    capabilities_ = Pop3Capabilities();
-    return absl::OkStatus();
-  }
-  SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines, ReadListing(kPop3MaxCapaLines));
-  capabilities_ = ParseCapa(lines);
-  return absl::OkStatus();
-}
-
-absl::Status Pop3Client::Handshake() {
-  auto greeting = ReadResponse();
-  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
-  greeting_ = std::move(*greeting);
-  SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
-  apop_timestamp_ = ApopTimestamp(greeting_.text);
-  SASLKIT_RETURN_IF_ERROR(Capa());
-  const TlsMode mode = connection_.server().tls_mode;
-  if (mode == TlsMode::kImplicit || mode == TlsMode::kNone) return absl::OkStatus();
-  if (!capabilities_.stls) {
-    if (mode == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "POP3 server does not offer STLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return absl::OkStatus();
-  }
-  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("STLS"));
-  if (!response.ok) {
-    // The server offered STLS and then refused it: never fall back to plaintext quietly.
-    return WithServerReply(Error(ErrorKind::kTls, "POP3 STLS refused: " + response.Summary()),
-                           response.Summary());
-  }
-  // RFC 2595 4 / RFC 8314 4: the transport refuses bytes that arrived before the handshake.
-  SASLKIT_RETURN_IF_ERROR(transport().StartTls(connection_.tls_options()));
-  capabilities_before_tls_ = std::move(capabilities_);
-  // RFC 2595 4: forget the capabilities learnt before TLS and ask again.
-  return Capa();
-}
-
-std::vector<std::string> Pop3Client::Offered() const {
-  std::vector<std::string> offered = capabilities_.sasl;
-  if (apop_timestamp_.has_value()) offered.emplace_back(kApopName);
-  // RFC 2449 6.2: USER is listed when allowed; without CAPA, RFC 1939's USER is assumed.
-  if (capabilities_.user || !capabilities_.available) offered.emplace_back(kPopUserName);
-  return offered;
-}
-
-absl::Status Pop3Client::RunNative(const MechanismInfo& info, const Credentials& credentials) {
-  if (info.name == kApopName) return RunApop(credentials);
-  if (info.name == kPopUserName) return RunUserPass(credentials);
-  return AuthSession::RunNative(info, credentials);
-}
-
-absl::Status Pop3Client::RunApop(const Credentials& credentials) {
-  if (!apop_timestamp_.has_value()) {
-    return Error(ErrorKind::kMechanism, "+APOP: the server greeting has no timestamp");
-  }
-  if (credentials.username.empty() || credentials.password.empty()) {
-    return Error(ErrorKind::kMechanism, "+APOP needs a user name and a password");
-  }
-  // RFC 1939 7: "APOP" SP name SP digest; the name cannot hold a space.
-  if (HasLineBreakOrNul(credentials.username) ||
-      credentials.username.find(' ') != std::string::npos) {
-    return Error(ErrorKind::kBadInput, "+APOP: the user name holds a space, CR, LF or NUL");
-  }
-  // RFC 1939 7: digest = lower-hex MD5(timestamp || secret).
-  SecretBytes input;
-  input.Reserve(apop_timestamp_->size() + credentials.password.size());
-  input.Append(*apop_timestamp_).Append(credentials.password.view());
-  SecretBytes digest = internal::Digest(EVP_md5(), input.view());
-  SecretBytes line;
-  line.Reserve(5 + credentials.username.size() + 1 + 32 + 2);
-  line.Append("APOP ").Append(credentials.username).Append(' ');
-  AppendHexLower(line, digest.view());
-  line.Append("\r\n");
-  SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, SecretCommand(line));
-  return Expect(response, "server rejected +APOP");
-}
-
-absl::Status Pop3Client::RunUserPass(const Credentials& credentials) {
-  if (credentials.username.empty() || credentials.password.empty()) {
-    return Error(ErrorKind::kMechanism, "+USER needs a user name and a password");
-  }
-  if (HasLineBreakOrNul(credentials.username)) {
-    return Error(ErrorKind::kBadInput, "+USER: the user name holds CR, LF or NUL");
-  }
-  if (HasLineBreakOrNul(credentials.password.view())) {
-    return Error(ErrorKind::kBadInput, "+USER: the password holds CR, LF or NUL");
-  }
-  // RFC 1939 7: USER name, then PASS string (the rest of the line, spaces included).
-  SASLKIT_ASSIGN_OR_RETURN(Pop3Response user, Command("USER " + credentials.username));
-  SASLKIT_RETURN_IF_ERROR(Expect(user, "server rejected +USER at USER"));
-  SecretBytes line;
-  line.Reserve(5 + credentials.password.size() + 2);
-  line.Append("PASS ").Append(credentials.password.view()).Append("\r\n");
-  SASLKIT_ASSIGN_OR_RETURN(Pop3Response pass, SecretCommand(line));
-  return Expect(pass, "server rejected +USER at PASS");
-}
-
-absl::Status Pop3Client::OnAuthenticated(std::string_view) {
-  authenticated_ = true;
-  return absl::OkStatus();
-}
-
 absl::Status Pop3Client::RequireLogin(std::string_view command) const {
-  if (authenticated_) return absl::OkStatus();
+  if (login_->authenticated()) return absl::OkStatus();
   return Error(ErrorKind::kBadInput, "POP3 " + std::string(command) + " needs a login first");
 }
 

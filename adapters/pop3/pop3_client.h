@@ -1,7 +1,8 @@
 // The POP3 adapter (RFC 1939, RFC 2449 CAPA, RFC 5034 AUTH, RFC 2595 STLS, RFC 8314 implicit
-// TLS): the greeting with its APOP timestamp, CAPA, STLS per the connection's `TlsMode`, login
-// through the shared login loop (SASL, or the native APOP and USER/PASS), and the mailbox
-// commands STAT, LIST, UIDL, RETR, DELE and QUIT.
+// TLS): the greeting with its APOP timestamp, CAPA, STLS per the connection's `TlsMode` and the
+// login (SASL, or the native APOP and USER/PASS), all through the login driver
+// (adapters/pop3/pop3_login.h over sasl/login_driver.h), and the mailbox commands STAT, LIST,
+// UIDL, RETR, DELE and QUIT. After a successful login the session is in the TRANSACTION state.
 //
 //   SASLKIT_ASSIGN_OR_RETURN(Connection c, OpenConnection({server}));
 //   SASLKIT_ASSIGN_OR_RETURN(auto pop, Pop3Client::Open(std::move(c)));
@@ -20,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "saslkit/adapters/pop3/pop3_login.h"
 #include "saslkit/adapters/pop3/pop3_protocol.h"
 #include "saslkit/adapters/common/connected_session.h"
 
@@ -75,48 +77,27 @@ class Pop3Client final : public ConnectedSession {
   // when the server reports that it could not commit (RFC 1939 6), or the transport's error.
   absl::Status Quit();
 
-  const Pop3Response& greeting() const { return greeting_; }
+  const Pop3Response& greeting() const { return login_->greeting(); }
   // The greeting's APOP timestamp, when it had a valid one.
-  const std::optional<std::string>& apop_timestamp() const { return apop_timestamp_; }
-  const Pop3Capabilities& capabilities() const { return capabilities_; }
+  const std::optional<std::string>& apop_timestamp() const { return login_->apop_timestamp(); }
+  const Pop3Capabilities& capabilities() const { return login_->capabilities(); }
   // The capabilities before STLS (empty when the connection began with TLS).
-  const Pop3Capabilities& capabilities_before_tls() const { return capabilities_before_tls_; }
-  bool authenticated() const { return authenticated_; }
-
-  // AuthSession
-  const ProtocolParams& params() const override { return kPop3Params; }
-  std::string_view protocol() const override { return "pop3"; }
-  // Returns the CAPA SASL mechanisms, "+APOP" when the greeting had a timestamp, and "+USER"
-  // when CAPA lists USER or was not answered.
-  std::vector<std::string> Offered() const override;
-  bool InitialResponseOffered() const override { return true; }
-  // Runs APOP (RFC 1939 7) or USER/PASS (RFC 1939 7); the digest and PASS line are written as
-  // kSecret. Fails with kRejected (the server's text and response code kept), kBadInput for a
-  // user name or password holding CR, LF or NUL (or a space, for APOP), kMechanism when the
-  // greeting had no timestamp or the credentials lack a user name or password.
-  absl::Status RunNative(const MechanismInfo& info, const Credentials& credentials) override;
-  absl::Status OnAuthenticated(std::string_view final_line) override;
+  const Pop3Capabilities& capabilities_before_tls() const {
+    return login_->capabilities_before_tls();
+  }
+  bool authenticated() const { return login_->authenticated(); }
 
  private:
   Pop3Client(Connection connection, Pop3Options options);
-  absl::Status Handshake();
-  absl::Status Capa();
   absl::StatusOr<Pop3Response> ReadResponse();
   absl::StatusOr<Pop3Response> Command(std::string_view line);
-  absl::StatusOr<Pop3Response> SecretCommand(const SecretBytes& line);
   absl::StatusOr<std::vector<std::string>> ReadMultiLine(size_t max_lines, size_t max_octets,
                                                          size_t max_line);
   absl::StatusOr<std::vector<std::string>> ReadListing(size_t max_lines);
   absl::Status RequireLogin(std::string_view command) const;
-  absl::Status RunApop(const Credentials& credentials);
-  absl::Status RunUserPass(const Credentials& credentials);
 
   Pop3Options options_;
-  Pop3Response greeting_;
-  std::optional<std::string> apop_timestamp_;
-  Pop3Capabilities capabilities_;
-  Pop3Capabilities capabilities_before_tls_;
-  bool authenticated_ = false;
+  Pop3Login* login_;  // owned by ConnectedSession
 };
 
 }  // namespace saslkit

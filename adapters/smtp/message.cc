@@ -4,7 +4,7 @@
 
 #include "saslkit/crypto/crypto.h"
 #include "saslkit/base/base64.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 

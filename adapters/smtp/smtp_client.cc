@@ -7,12 +7,16 @@
 namespace saslkit {
 
 SmtpClient::SmtpClient(Connection connection, SmtpOptions options)
-    : ConnectedSession(std::move(connection)), options_(std::move(options)) {}
+    : ConnectedSession(std::move(connection),
+                       std::make_unique<SmtpLogin>(connection.server().tls_mode,
+                                                   options.helo_name)),
+      options_(std::move(options)),
+      login_(static_cast<SmtpLogin*>(protocol_.get())) {}
 
 absl::StatusOr<std::unique_ptr<SmtpClient>> SmtpClient::Open(Connection connection,
                                                              SmtpOptions options) {
   std::unique_ptr<SmtpClient> client(new SmtpClient(std::move(connection), std::move(options)));
-  SASLKIT_RETURN_IF_ERROR(client->Handshake());
+  SASLKIT_RETURN_IF_ERROR(client->Drive(nullptr, /*open=*/true).status());
   return client;
 }
 
@@ -34,66 +38,10 @@ absl::StatusOr<SmtpReply> SmtpClient::Command(std::string_view line) {
   return ReadReply();
 }
 
-absl::Status SmtpClient::Expect(const SmtpReply& reply, int code, std::string_view what) {
-  if (reply.code == code) return absl::OkStatus();
-  absl::Status status = Error(reply.code >= 400 ? ErrorKind::kRejected : ErrorKind::kProtocol,
-                              "SMTP " + std::string(what) + ": " + reply.Summary());
-  return WithServerReply(status, reply.Summary());
-}
-
-absl::Status SmtpClient::Hello() {
-  SASLKIT_ASSIGN_OR_RETURN(SmtpReply ehlo, Command("EHLO " + options_.helo_name));
-  if (ehlo.code == 250) {
-    capabilities_ = ParseEhlo(ehlo);
-    return absl::OkStatus();
-  }
-  if (ehlo.code < 500) return Expect(ehlo, 250, "EHLO");
-  // RFC 5321 4.1.4: a server that does not know EHLO gets HELO; no extensions then.
-  SASLKIT_ASSIGN_OR_RETURN(SmtpReply helo, Command("HELO " + options_.helo_name));
-  SASLKIT_RETURN_IF_ERROR(Expect(helo, 250, "HELO"));
-  capabilities_ = SmtpCapabilities();
-  return absl::OkStatus();
-}
-
-absl::Status SmtpClient::Handshake() {
-  auto greeting = ReadReply();
-  if (!greeting.ok()) return ExplainGreetingFailure(greeting.status());
-  greeting_ = std::move(*greeting);
-  ++round_trips_;
-  SASLKIT_RETURN_IF_ERROR(Expect(greeting_, 220, "greeting"));
-  SASLKIT_RETURN_IF_ERROR(Hello());
-  const TlsMode mode = connection_.server().tls_mode;
-  if (mode == TlsMode::kImplicit || mode == TlsMode::kNone) return absl::OkStatus();
-  if (!capabilities_.starttls) {
-    if (mode == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "SMTP server does not offer STARTTLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return absl::OkStatus();
-  }
-  SASLKIT_ASSIGN_OR_RETURN(SmtpReply reply, Command("STARTTLS"));
-  if (reply.code != 220) {
-    // The server offered STARTTLS and then refused it: never fall back to plaintext quietly.
-    return WithServerReply(Error(ErrorKind::kTls, "SMTP STARTTLS refused: " + reply.Summary()),
-                           reply.Summary());
-  }
-  // RFC 3207 4.2 / RFC 8314 4: the transport refuses bytes that arrived before the handshake.
-  SASLKIT_RETURN_IF_ERROR(transport().StartTls(connection_.tls_options()));
-  capabilities_before_tls_ = std::move(capabilities_);
-  // RFC 3207 4.2: forget everything learnt before TLS and ask again.
-  return Hello();
-}
-
 absl::StatusOr<LoginResult> SmtpClient::Authenticate(const LoginRequest& request) {
   auto result = ConnectedSession::Authenticate(request);
   if (result.ok()) round_trips_ += result->lines_sent;
   return result;
-}
-
-absl::Status SmtpClient::OnAuthenticated(std::string_view) {
-  authenticated_ = true;
-  return absl::OkStatus();
 }
 
 namespace {
@@ -138,6 +86,7 @@ std::string DotStuff(std::string_view message) {
 }
 
 absl::Status SmtpClient::SendMail(const Envelope& envelope, std::string_view message) {
+  const SmtpCapabilities& capabilities_ = login_->capabilities();
   if (envelope.to.empty()) return Error(ErrorKind::kBadInput, "no recipients");
   if (message.size() > options_.max_message_octets) {
     return Error(ErrorKind::kBadInput, "message is larger than the configured maximum");
@@ -158,21 +107,21 @@ absl::Status SmtpClient::SendMail(const Envelope& envelope, std::string_view mes
   if (utf8_addresses) mail += " SMTPUTF8";
   if (capabilities_.size) mail += " SIZE=" + std::to_string(message.size());
   SASLKIT_ASSIGN_OR_RETURN(SmtpReply from, Command(mail));
-  SASLKIT_RETURN_IF_ERROR(Expect(from, 250, "MAIL FROM"));
+  SASLKIT_RETURN_IF_ERROR(ExpectSmtpReply(from, 250, "MAIL FROM"));
   for (const std::string& to : envelope.to) {
     SASLKIT_ASSIGN_OR_RETURN(SmtpReply rcpt, Command("RCPT TO:<" + to + ">"));
     if (rcpt.code != 250 && rcpt.code != 251) {
-      absl::Status refused = Expect(rcpt, 250, "RCPT TO <" + to + ">");
+      absl::Status refused = ExpectSmtpReply(rcpt, 250, "RCPT TO <" + to + ">");
       (void)Command("RSET");
       return refused;
     }
   }
   SASLKIT_ASSIGN_OR_RETURN(SmtpReply data, Command("DATA"));
-  SASLKIT_RETURN_IF_ERROR(Expect(data, 354, "DATA"));
+  SASLKIT_RETURN_IF_ERROR(ExpectSmtpReply(data, 354, "DATA"));
   SASLKIT_RETURN_IF_ERROR(transport().Write(DotStuff(message), Sensitivity::kPublic));
   ++round_trips_;
   SASLKIT_ASSIGN_OR_RETURN(SmtpReply done, ReadReply());
-  return Expect(done, 250, "end of DATA");
+  return ExpectSmtpReply(done, 250, "end of DATA");
 }
 
 void SmtpClient::Quit() {

@@ -1,6 +1,8 @@
 // The SMTP adapter (RFC 5321, RFC 4954 AUTH, RFC 3207 STARTTLS, RFC 8314 implicit TLS): the
-// greeting, EHLO (HELO when EHLO is refused), STARTTLS per the connection's `TlsMode`, AUTH
-// through the shared login loop, and sending a message.
+// greeting, EHLO (HELO when EHLO is refused), STARTTLS per the connection's `TlsMode` and AUTH,
+// all through the login driver (adapters/smtp/smtp_login.h over sasl/login_driver.h), and sending
+// a message. After a successful `Authenticate` the session is ready for MAIL FROM: `SendMail`, or
+// the caller's own commands over `transport()` (or `TcpTransport::Release`).
 //
 //   SASLKIT_ASSIGN_OR_RETURN(Connection c, OpenConnection({server}));
 //   SASLKIT_ASSIGN_OR_RETURN(auto smtp, SmtpClient::Open(std::move(c)));
@@ -17,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "saslkit/adapters/smtp/smtp_login.h"
 #include "saslkit/adapters/smtp/smtp_protocol.h"
 #include "saslkit/adapters/common/connected_session.h"
 
@@ -53,35 +56,24 @@ class SmtpClient final : public ConnectedSession {
   // Sends QUIT and closes the connection; errors after the command are ignored.
   void Quit();
 
-  const SmtpCapabilities& capabilities() const { return capabilities_; }
+  const SmtpCapabilities& capabilities() const { return login_->capabilities(); }
   // The capabilities before STARTTLS (empty when the connection began with TLS).
-  const SmtpCapabilities& capabilities_before_tls() const { return capabilities_before_tls_; }
-  const SmtpReply& greeting() const { return greeting_; }
+  const SmtpCapabilities& capabilities_before_tls() const {
+    return login_->capabilities_before_tls();
+  }
+  const SmtpReply& greeting() const { return login_->greeting(); }
   // Command/reply round trips so far, AUTH exchanges included.
-  int round_trips() const { return round_trips_; }
-  bool authenticated() const { return authenticated_; }
-
-  // AuthSession
-  const ProtocolParams& params() const override { return kSmtpParams; }
-  std::string_view protocol() const override { return "smtp"; }
-  std::vector<std::string> Offered() const override { return capabilities_.auth; }
-  bool InitialResponseOffered() const override { return true; }
-  absl::Status OnAuthenticated(std::string_view final_line) override;
+  int round_trips() const { return login_->round_trips() + round_trips_; }
+  bool authenticated() const { return login_->authenticated(); }
 
  private:
   SmtpClient(Connection connection, SmtpOptions options);
-  absl::Status Handshake();
-  absl::Status Hello();
   absl::StatusOr<SmtpReply> ReadReply();
   absl::StatusOr<SmtpReply> Command(std::string_view line);
-  absl::Status Expect(const SmtpReply& reply, int code, std::string_view what);
 
   SmtpOptions options_;
-  SmtpReply greeting_;
-  SmtpCapabilities capabilities_;
-  SmtpCapabilities capabilities_before_tls_;
-  int round_trips_ = 0;
-  bool authenticated_ = false;
+  SmtpLogin* login_;     // owned by ConnectedSession
+  int round_trips_ = 0;  // after the opening
 };
 
 // Returns `message` with every line ending as CRLF and lines starting with '.' doubled

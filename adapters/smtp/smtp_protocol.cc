@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"

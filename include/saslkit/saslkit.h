@@ -12,9 +12,11 @@
 
 // Core: no mechanism and no protocol named.
 #include "saslkit/base/base64.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/sasl/credentials.h"
 #include "saslkit/sasl/exchange.h"
 #include "saslkit/sasl/login.h"
+#include "saslkit/sasl/login_driver.h"
 #include "saslkit/sasl/mechanism.h"
 #include "saslkit/sasl/policy.h"
 #include "saslkit/sasl/protocol_params.h"
@@ -25,8 +27,11 @@
 #include "saslkit/base/status.h"
 
 // Connection and transport: TCP, TLS, STARTTLS, transcripts.
+#include "saslkit/net/cancellation.h"
 #include "saslkit/net/connection.h"
+#include "saslkit/net/memory_tls.h"
 #include "saslkit/net/tcp_transport.h"
+#include "saslkit/net/tls_client.h"
 #include "saslkit/net/transcript.h"
 #include "saslkit/sasl/transport.h"
 
@@ -53,12 +58,15 @@
 
 // Adapters.
 #include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/adapters/imap/imap_login.h"
 #include "saslkit/adapters/imap/imap_protocol.h"
 #include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/adapters/pop3/pop3_login.h"
 #include "saslkit/adapters/pop3/pop3_protocol.h"
 #include "saslkit/adapters/pop3/pop_before_smtp.h"
 #include "saslkit/adapters/smtp/message.h"
 #include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/adapters/smtp/smtp_login.h"
 #include "saslkit/adapters/smtp/smtp_protocol.h"
 
 #endif  // SASLKIT_SASLKIT_H_

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Runs an example program and checks that its output holds each expected line fragment.
 
-usage: expect_output.py PROGRAM [--lab] [--env=K=V ...] -- FRAGMENT [FRAGMENT ...]
+usage: expect_output.py PROGRAM [--lab] [--env=K=V ...] [--arg=A ...] -- FRAGMENT [FRAGMENT ...]
 
 A V of the form $NAME takes the value of NAME (after --lab, e.g. $SASLKIT_LAB_CYRUS_IMAP_PORT).
 
 --lab reads the running lab's env file ($SASLKIT_LAB_DIR/env, default /tmp/saslkit-lab/env)
-and points the examples' SASLKIT_EXAMPLE_* variables at it.
+and points the examples' SASLKIT_EXAMPLE_* variables at it. Each --arg=A is passed to the
+program, with $NAME replaced by the environment's value (the lab's variables included).
 """
 import os, subprocess, sys
 
@@ -39,7 +40,14 @@ for o in options:
     if o.startswith("--env="):
         k, v = o[len("--env="):].split("=", 1)
         env[k] = env[v[1:]] if v.startswith("$") else v
-proc = subprocess.run([program], capture_output=True, text=True, timeout=120, env=env)
+argv = [program]
+for o in options:
+    if o.startswith("--arg="):
+        a = o[len("--arg="):]
+        for k in sorted(env, key=len, reverse=True):
+            a = a.replace("$" + k, env[k])
+        argv.append(a)
+proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
 out = proc.stdout + proc.stderr
 missing = [f for f in fragments if f not in out]
 if proc.returncode != 0 or missing:

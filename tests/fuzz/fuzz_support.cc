@@ -12,7 +12,7 @@
 #include "saslkit/adapters/smtp/smtp_client.h"
 #include "saslkit/mechanisms/builtins.h"
 #include "saslkit/base/base64.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit::fuzz {

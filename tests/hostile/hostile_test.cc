@@ -28,7 +28,7 @@
 #include "saslkit/net/connection.h"
 #include "saslkit/sasl/failure_reason.h"
 #include "saslkit/sasl/login.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 #include "saslkit/base/random.h"
 #include "saslkit/net/transcript.h"
 #include "tests/hostile/hostile_server.h"

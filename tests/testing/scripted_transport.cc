@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "saslkit/base/string_view.h"
+#include "saslkit/base/strings.h"
 
 namespace saslkit::testing {
 

@@ -134,10 +134,13 @@ TEST(ImapClientTest, LoginDisabledRemovesLoginAndThePolicyRefusesIt) {
   EXPECT_THAT(imap->Offered(), ElementsAre("PLAIN"));
   EXPECT_THAT(imap->Authenticate(f.Request()), StatusIs(ErrorKind::kNoSupportedMechanisms));
   EXPECT_EQ(f.transport.written(), "");
-  // Asked directly, the client refuses too.
+  // Asked directly, the protocol's login part refuses too.
   const MechanismInfo* login = f.registry.Find(kImapLoginName);
   ASSERT_NE(login, nullptr);
-  EXPECT_THAT(imap->RunNative(*login, f.credentials), StatusIs(ErrorKind::kMechanism));
+  ImapLogin part(TlsMode::kNone);
+  ASSERT_OK(part.Open().status());
+  ASSERT_OK(part.OnInput("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=PLAIN] hi").status());
+  EXPECT_THAT(part.BeginNative(*login, f.credentials), StatusIs(ErrorKind::kMechanism));
   EXPECT_EQ(f.transport.written(), "");
 }
 
@@ -307,10 +310,10 @@ TEST(ImapClientTest, LoginRefusesNul) {
   Fixture f;
   StartTlsWith(f.transport, "IMAP4rev1 LITERAL+");
   f.credentials.password = SecretString(std::string("a\0b", 3));
+  f.policy = SelectionPolicy({.allowed = {"+LOGIN"}});
   ASSERT_OK_AND_ASSIGN(auto imap, f.Open());
   const size_t before = f.transport.writes().size();
-  EXPECT_THAT(imap->RunNative(*f.registry.Find(kImapLoginName), f.credentials),
-              StatusIs(ErrorKind::kBadInput, "NUL"));
+  EXPECT_THAT(imap->Authenticate(f.Request()), StatusIs(ErrorKind::kBadInput, "NUL"));
   EXPECT_EQ(f.transport.writes().size(), before);
 }
 

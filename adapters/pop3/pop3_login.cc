@@ -1,0 +1,202 @@
+#include "saslkit/adapters/pop3/pop3_login.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "saslkit/crypto/crypto.h"
+#include "saslkit/base/text.h"
+#include "saslkit/sasl/native_methods.h"
+#include "saslkit/base/status.h"
+
+namespace saslkit {
+namespace {
+
+// Builds the kRejected error for a -ERR answer to `what`, keeping the server's reply.
+absl::Status Expect(const Pop3Response& response, std::string_view what) {
+  if (response.ok) return absl::OkStatus();
+  const std::string summary = response.Summary();
+  return WithServerReply(
+      Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
+}
+
+bool HasLineBreakOrNul(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+Outgoing Secret(SecretBytes line) {
+  Outgoing out;
+  out.line = std::move(line);
+  out.sensitivity = Sensitivity::kSecret;
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<ProtocolStep> Pop3Login::Open() {
+  await_ = Await::kGreeting;
+  return ProtocolStep::Read(kPop3MaxLine);
+}
+
+absl::Status Pop3Login::ExplainFailure(absl::Status status, bool tls_active) {
+  if (await_ != Await::kGreeting || tls_active) return status;
+  return ExplainGreetingFailure(std::move(status), "pop3");
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::Capa() {
+  // RFC 2449 5: CAPA answers +OK and a multi-line list; a server without CAPA says -ERR, and
+  // then nothing is known beyond RFC 1939 (USER/PASS, and APOP when the greeting allows it).
+  await_ = Await::kCapa;
+  return std::move(ProtocolStep::Read(kPop3MaxLine).Send("CAPA"));
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::AfterCapa() {
+  await_ = Await::kNothing;
+  if (tls_done_ || mode_ == TlsMode::kImplicit || mode_ == TlsMode::kNone) {
+    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
+  }
+  if (!capabilities_.stls) {
+    if (mode_ == TlsMode::kStartTlsRequired) {
+      return Error(ErrorKind::kTls,
+                   "POP3 server does not offer STLS, which is required; refusing to continue "
+                   "without TLS");
+    }
+    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
+  }
+  await_ = Await::kStls;
+  return std::move(ProtocolStep::Read(kPop3MaxLine).Send("STLS"));
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
+  if (await_ == Await::kCapaList) {
+    SASLKIT_RETURN_IF_ERROR(listing_->Add(line));
+    if (!listing_->done()) {
+      return ProtocolStep::Read(std::min(listing_->next_line_bound(), kPop3MaxLine));
+    }
+    capabilities_ = ParseCapa(listing_->Take());
+    listing_.reset();
+    return AfterCapa();
+  }
+  auto parsed = ParsePop3Response(line);
+  if (!parsed.ok()) {
+    absl::Status status = Annotate(parsed.status(), "POP3");
+    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
+    return await_ == Await::kGreeting ? ExplainFailure(status, tls) : status;
+  }
+  Pop3Response response = std::move(*parsed);
+  switch (await_) {
+    case Await::kGreeting:
+      greeting_ = std::move(response);
+      SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
+      apop_timestamp_ = ApopTimestamp(greeting_.text);
+      return Capa();
+    case Await::kCapa:
+      if (!response.ok) {
+        capabilities_ = Pop3Capabilities();
+        return AfterCapa();
+      }
+      await_ = Await::kCapaList;
+      listing_.emplace(kPop3MaxCapaLines, kPop3MaxCapaLines * kPop3MaxLine);
+      return ProtocolStep::Read(std::min(listing_->next_line_bound(), kPop3MaxLine));
+    case Await::kStls:
+      if (!response.ok) {
+        // The server offered STLS and then refused it: never fall back to plaintext quietly.
+        return WithServerReply(Error(ErrorKind::kTls, "POP3 STLS refused: " + response.Summary()),
+                               response.Summary());
+      }
+      await_ = Await::kNothing;
+      // RFC 2595 4 / RFC 8314 4: the driver refuses bytes that arrived before the handshake.
+      return ProtocolStep::Of(ProtocolStep::Kind::kStartTls);
+    case Await::kApop:
+      await_ = Await::kNothing;
+      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +APOP"));
+      return ProtocolStep::Of(ProtocolStep::Kind::kReady);
+    case Await::kUser: {
+      SecretBytes pass = std::move(pass_line_);
+      pass_line_ = SecretBytes();
+      if (!response.ok) {
+        await_ = Await::kNothing;
+        return Expect(response, "server rejected +USER at USER");
+      }
+      await_ = Await::kPass;
+      return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(pass))));
+    }
+    case Await::kPass:
+      await_ = Await::kNothing;
+      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +USER at PASS"));
+      return ProtocolStep::Of(ProtocolStep::Kind::kReady);
+    case Await::kCapaList:
+    case Await::kNothing:
+      break;
+  }
+  return Error(ErrorKind::kProtocol, "POP3 response nobody asked for: " + response.Summary());
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::OnTlsStarted() {
+  tls_done_ = true;
+  capabilities_before_tls_ = std::move(capabilities_);
+  capabilities_ = Pop3Capabilities();
+  // RFC 2595 4: forget the capabilities learnt before TLS and ask again.
+  return Capa();
+}
+
+std::vector<std::string> Pop3Login::Offered() const {
+  std::vector<std::string> offered = capabilities_.sasl;
+  if (apop_timestamp_.has_value()) offered.emplace_back(kApopName);
+  // RFC 2449 6.2: USER is listed when allowed; without CAPA, RFC 1939's USER is assumed.
+  if (capabilities_.user || !capabilities_.available) offered.emplace_back(kPopUserName);
+  return offered;
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::BeginNative(const MechanismInfo& info,
+                                                    const Credentials& credentials) {
+  if (info.name == kApopName) {
+    if (!apop_timestamp_.has_value()) {
+      return Error(ErrorKind::kMechanism, "+APOP: the server greeting has no timestamp");
+    }
+    if (credentials.username.empty() || credentials.password.empty()) {
+      return Error(ErrorKind::kMechanism, "+APOP needs a user name and a password");
+    }
+    // RFC 1939 7: "APOP" SP name SP digest; the name cannot hold a space.
+    if (HasLineBreakOrNul(credentials.username) ||
+        credentials.username.find(' ') != std::string::npos) {
+      return Error(ErrorKind::kBadInput, "+APOP: the user name holds a space, CR, LF or NUL");
+    }
+    // RFC 1939 7: digest = lower-hex MD5(timestamp || secret).
+    SecretBytes input;
+    input.Reserve(apop_timestamp_->size() + credentials.password.size());
+    input.Append(*apop_timestamp_).Append(credentials.password.view());
+    SecretBytes digest = internal::Digest(EVP_md5(), input.view());
+    SecretBytes line;
+    line.Reserve(5 + credentials.username.size() + 1 + 32 + 2);
+    line.Append("APOP ").Append(credentials.username).Append(' ');
+    AppendHexLower(line, digest.view());
+    line.Append("\r\n");
+    await_ = Await::kApop;
+    return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(line))));
+  }
+  if (info.name == kPopUserName) {
+    if (credentials.username.empty() || credentials.password.empty()) {
+      return Error(ErrorKind::kMechanism, "+USER needs a user name and a password");
+    }
+    if (HasLineBreakOrNul(credentials.username)) {
+      return Error(ErrorKind::kBadInput, "+USER: the user name holds CR, LF or NUL");
+    }
+    if (HasLineBreakOrNul(credentials.password.view())) {
+      return Error(ErrorKind::kBadInput, "+USER: the password holds CR, LF or NUL");
+    }
+    // RFC 1939 7: USER name, then PASS string (the rest of the line, spaces included).
+    pass_line_ = SecretBytes();
+    pass_line_.Reserve(5 + credentials.password.size() + 2);
+    pass_line_.Append("PASS ").Append(credentials.password.view()).Append("\r\n");
+    await_ = Await::kUser;
+    return std::move(ProtocolStep::Read(kPop3MaxLine).Send("USER " + credentials.username));
+  }
+  return LoginProtocol::BeginNative(info, credentials);
+}
+
+absl::StatusOr<ProtocolStep> Pop3Login::OnAuthenticated(std::string_view) {
+  authenticated_ = true;
+  return ProtocolStep::Of(ProtocolStep::Kind::kReady);
+}
+
+}  // namespace saslkit

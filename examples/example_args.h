@@ -1,0 +1,104 @@
+// The command line shared by the event-loop, asio and hand-back examples:
+//   PROGRAM URL --user NAME [--count N] [--cafile F] [--mech LIST]
+// URL is smtp://, submission (smtp:// on any port), smtps://, pop3://, pop3s://, imap:// or
+// imaps:// HOST:PORT; the password comes from SASLKIT_PASSWORD. Plain URLs use STARTTLS when
+// offered and require it when --cafile is given.
+#ifndef SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
+#define SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace example {
+
+struct Args {
+  std::string protocol;  // "smtp", "pop3", "imap"
+  bool implicit_tls = false;
+  std::string host;
+  uint16_t port = 0;
+  std::string user;
+  std::string cafile;
+  std::vector<std::string> mechanisms;  // empty: the policy's choice
+  int count = 1;
+};
+
+inline std::vector<std::string> SplitCommas(std::string_view list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    if (comma > start) out.emplace_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Returns the arguments, or nullopt (with `error` set) when they are unusable.
+inline std::optional<Args> ParseArgs(int argc, char** argv, std::string& error) {
+  Args a;
+  std::string url;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    std::optional<std::string> v;
+    if (arg == "--user" && (v = value())) {
+      a.user = *v;
+    } else if (arg == "--count" && (v = value())) {
+      a.count = std::atoi(v->c_str());
+    } else if (arg == "--cafile" && (v = value())) {
+      a.cafile = *v;
+    } else if (arg == "--mech" && (v = value())) {
+      a.mechanisms = SplitCommas(*v);
+    } else if (!arg.empty() && arg[0] != '-' && url.empty()) {
+      url = std::string(arg);
+    } else {
+      error = "unknown or incomplete argument: " + std::string(arg);
+      return std::nullopt;
+    }
+  }
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    error = "usage: URL --user NAME [--count N] [--cafile F] [--mech LIST]";
+    return std::nullopt;
+  }
+  std::string scheme = url.substr(0, scheme_end);
+  if (!scheme.empty() && scheme.back() == 's' && scheme != "pop3" ) {
+    a.implicit_tls = true;
+    scheme.pop_back();
+  }
+  if (scheme == "pop3s") {
+    a.implicit_tls = true;
+    scheme = "pop3";
+  }
+  if (scheme != "smtp" && scheme != "pop3" && scheme != "imap") {
+    error = "unknown scheme: " + url.substr(0, scheme_end);
+    return std::nullopt;
+  }
+  a.protocol = scheme;
+  std::string rest = url.substr(scheme_end + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || rest.find(']') != std::string::npos) {
+    error = "the URL needs HOST:PORT";
+    return std::nullopt;
+  }
+  a.host = rest.substr(0, colon);
+  a.port = static_cast<uint16_t>(std::atoi(rest.c_str() + colon + 1));
+  if (a.host.empty() || a.port == 0 || a.user.empty() || a.count < 1) {
+    error = "the URL needs HOST:PORT, --user a name and --count at least 1";
+    return std::nullopt;
+  }
+  return a;
+}
+
+}  // namespace example
+
+#endif  // SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
