@@ -133,7 +133,8 @@ class Login {
 
  private:
   void StartTls() {
-    auto tls = MemoryTls::Create(shared_.tls_context, shared_.tls, shared_.args.host);
+    auto tls = MemoryTls::Create(shared_.tls_context, shared_.tls, shared_.args.host,
+                                 shared_.args.host + ":" + std::to_string(shared_.args.port));
     if (!tls.ok()) return Finish(tls.status());
     tls_ = std::move(*tls);
     handshaking_ = true;
@@ -195,6 +196,12 @@ class Login {
           return;
         case LoginActionKind::kDone:
           mechanism_ = driver_->outcome().result.mechanism;
+          if (tls_ != nullptr) {  // a clean close keeps the TLS session resumable
+            tls_->Shutdown();
+            out_ += tls_->PendingCiphertext();
+            ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            out_.clear();
+          }
           return Finish(absl::OkStatus());
         case LoginActionKind::kFailed:
           return Finish(driver_->status());
@@ -302,7 +309,7 @@ int main(int argc, char** argv) {
                                        : TlsMode::kStartTlsRequired;
   shared.tls.ca_file = args->cafile;
   shared.tls.server_name = args->host;
-  auto context = NewTlsClientContext(shared.tls, args->host);
+  auto context = SharedTlsClientContext(shared.tls, args->host);
   if (!context.ok()) {
     std::fprintf(stderr, "event_loop_login: %s\n", MessageString(context.status()).c_str());
     return 2;

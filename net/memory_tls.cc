@@ -13,7 +13,8 @@
 
 namespace saslkit {
 
-struct MemoryTls::State {
+struct MemoryTls::State : TlsSessionSink {  // where this session's new TLS sessions go
+  bool offered_session = false;  // the handshake tried to resume
   SSL_CTX* ctx = nullptr;
   SSL* ssl = nullptr;       // owns both BIOs
   BIO* network_in = nullptr;   // ciphertext from the server, read by OpenSSL
@@ -37,17 +38,19 @@ std::string NameOf(const TlsOptions& options, std::string_view server_name) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(const TlsOptions& options,
-                                                             std::string_view server_name) {
+                                                             std::string_view server_name,
+                                                             std::string_view peer) {
   SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx,
                            SharedTlsClientContext(options, NameOf(options, server_name)));
-  auto tls = Create(ctx, options, server_name);
+  auto tls = Create(ctx, options, server_name, peer);
   SSL_CTX_free(ctx);  // the session holds its own reference
   return tls;
 }
 
 absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(SSL_CTX* context,
                                                              const TlsOptions& options,
-                                                             std::string_view server_name) {
+                                                             std::string_view server_name,
+                                                             std::string_view peer) {
   if (context == nullptr) return Error(ErrorKind::kBadInput, "TLS: no context");
   const std::string name = NameOf(options, server_name);
   std::unique_ptr<MemoryTls> tls(new MemoryTls());
@@ -71,6 +74,15 @@ absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(SSL_CTX* context,
   SSL_set_bio(s.ssl, s.network_in, s.network_out);
   SSL_set_connect_state(s.ssl);
   SASLKIT_RETURN_IF_ERROR(SetTlsServerName(s.ssl, name, tls->verify_));
+  SSL_set_app_data(s.ssl, static_cast<TlsSessionSink*>(&s));
+  if (options.resume && !peer.empty()) {
+    s.cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
+    s.cache_key = TlsSessionKey(peer, name, options);
+    if (SSL_SESSION* session = s.cache->Take(s.cache_key)) {
+      s.offered_session = SSL_set_session(s.ssl, session) == 1;
+      SSL_SESSION_free(session);
+    }
+  }
   return tls;
 }
 
@@ -107,6 +119,8 @@ absl::StatusOr<bool> MemoryTls::Handshake() {
   }
   const int err = SSL_get_error(state_->ssl, r);
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return false;
+  // A server that fails the handshake when offered a session gets full handshakes from now.
+  if (state_->offered_session) state_->cache->Refuse(state_->cache_key);
   const long verify_result = SSL_get_verify_result(state_->ssl);  // NOLINT(runtime/int)
   if (verify_ && verify_result != X509_V_OK) {
     ERR_clear_error();

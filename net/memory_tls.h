@@ -24,18 +24,27 @@ namespace saslkit SASLKIT_EXPORT {
 
 // One client TLS session in memory. Ciphertext goes in with `FeedCiphertext` and comes out of
 // `PendingCiphertext`; plaintext goes in with `Write` and comes out of `Read`. Used by one thread
-// at a time. Session resumption is not used (`TlsOptions::resume` is ignored).
+// at a time. With `TlsOptions::resume` and a `peer`, a session kept for that server is offered
+// and new ones are kept (in `options.session_cache`, else the process's), under the same key as
+// the blocking transport's; a server that fails a resumed handshake is refused sessions from
+// then on (the caller retries with a new MemoryTls). Call `Shutdown()` (and send its alert)
+// before dropping a session: OpenSSL makes a session closed without it unresumable. New
+// sessions are kept only by contexts from
+// `SharedTlsClientContext` (net/tls_client.h).
 class MemoryTls {
  public:
   // Prepares a client session for `server_name` (SNI, and the name the certificate must match;
   // empty: `options.server_name`). Fails as `NewTlsClientContext` does (kBadInput, kTls).
+  // `peer` ("host:port") names the server for session resumption; empty: no resumption.
   static absl::StatusOr<std::unique_ptr<MemoryTls>> Create(const TlsOptions& options,
-                                                           std::string_view server_name = {});
+                                                           std::string_view server_name = {},
+                                                           std::string_view peer = {});
   // The same over `context` (from `NewTlsClientContext`, net/tls_client.h), shared by many
   // sessions: the CA store is loaded once, not per login (memory and CPU). Takes a reference.
   static absl::StatusOr<std::unique_ptr<MemoryTls>> Create(ssl_ctx_st* context,
                                                            const TlsOptions& options,
-                                                           std::string_view server_name = {});
+                                                           std::string_view server_name = {},
+                                                           std::string_view peer = {});
   ~MemoryTls();
   MemoryTls(const MemoryTls&) = delete;
   MemoryTls& operator=(const MemoryTls&) = delete;

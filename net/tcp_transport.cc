@@ -482,6 +482,7 @@ absl::Status TcpTransport::Fill(size_t limit, absl::Time deadline, absl::Duratio
 }
 
 absl::StatusOr<std::string> TcpTransport::ReadLine(size_t max_octets, absl::Duration timeout) {
+  exchanged_ = true;
   const absl::Time deadline = absl::Now() + timeout;
   size_t scanned = 0;  // octets already searched for a line end
   for (;;) {
@@ -508,6 +509,7 @@ absl::StatusOr<std::string> TcpTransport::ReadLine(size_t max_octets, absl::Dura
 }
 
 absl::StatusOr<std::string> TcpTransport::ReadExact(size_t n, absl::Duration timeout) {
+  exchanged_ = true;
   const absl::Time deadline = absl::Now() + timeout;
   while (buffer_.size() - consumed_ < n) {
     SASLKIT_RETURN_IF_ERROR(CheckOpen());
@@ -521,6 +523,7 @@ absl::StatusOr<std::string> TcpTransport::ReadExact(size_t n, absl::Duration tim
 
 absl::Status TcpTransport::Write(std::string_view bytes, Sensitivity) {
   SASLKIT_RETURN_IF_ERROR(CheckOpen());
+  exchanged_ = true;
   const absl::Time deadline = absl::Now() + options_.write_timeout;
   written_ = 0;
   absl::Status status = ssl_ != nullptr ? WriteTls(bytes, deadline) : WritePlain(bytes, deadline);
@@ -630,6 +633,13 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
   }
   if (HasBufferedInput()) {
     Abort();
+    if (!exchanged_) {
+      // TLS at once, and the server spoke first: a plaintext greeting where a ServerHello was due.
+      return Error(ErrorKind::kTls,
+                   absl::StrCat("TLS: ", peer_, " greeted in plaintext before the handshake: "
+                                "the server answers in plaintext: this port expects STARTTLS "
+                                "(use smtp://, imap:// or pop3://, not the TLS-at-once form)"));
+    }
     return Error(ErrorKind::kProtocol,
                  absl::StrCat("TLS: ", peer_, " sent bytes before TLS handshake "
                               "(STARTTLS response injection)"));
@@ -653,9 +663,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
     // the cache under everything that decided how this server was verified.
     tls->cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
-    tls->cache_key = absl::StrCat(peer_, "|", name, "|", verify ? "verify" : "insecure", "|",
-                                  options.ca_file, "|", options.client_certificate, "|",
-                                  options.client_key, "|", min_version, "-", max_version);
+    tls->cache_key = TlsSessionKey(peer_, name, options);
   }
   tls->ssl = SSL_new(ctx);
   if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, static_cast<TlsSessionSink*>(tls.get()));

@@ -125,6 +125,7 @@ class TcpTransport final : public Transport {
   absl::Status Handshake(const TlsOptions& options, const std::string& name);
   absl::Status CheckOpen() const;
   size_t written_ = 0;  // octets of the current `Write` sent so far
+  bool exchanged_ = false;  // a line was read or written before (STARTTLS, not TLS at once)
   std::string broken_;  // why the stream can no longer be used, when a write was cut short
   // Releases OpenSSL state without a close_notify (after a fatal TLS error) and the socket.
   void Abort();

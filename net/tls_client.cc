@@ -323,4 +323,13 @@ absl::StatusOr<SSL_CTX*> SharedTlsClientContext(const TlsOptions& options,
   return cache->Get(options, name);
 }
 
+std::string TlsSessionKey(std::string_view peer, const std::string& name,
+                          const TlsOptions& options) {
+  const bool verify = options.check == CertificateCheck::kVerify;
+  return absl::StrCat(Av(peer), "|", name, "|", verify ? "verify" : "insecure", "|",
+                      options.ca_file, "|", options.client_certificate, "|", options.client_key,
+                      "|", ProtocolVersion(options.min_version, TLS1_2_VERSION), "-",
+                      ProtocolVersion(options.max_version, 0));
+}
+
 }  // namespace saslkit

@@ -13,6 +13,7 @@
 #include "saslkit/base/export.h"
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "saslkit/net/tls_session_cache.h"
@@ -36,6 +37,12 @@ struct TlsSessionSink {
   TlsSessionCache* cache = nullptr;  // null: none
   std::string cache_key;
 };
+
+// The key under which the sessions of a server are kept in a `TlsSessionCache`: `peer`
+// ("host:port"), the name verified and every setting that decided how the server was verified.
+// The blocking transport and `MemoryTls` use the same key, so they resume each other's sessions.
+std::string TlsSessionKey(std::string_view peer, const std::string& name,
+                          const TlsOptions& options);
 
 // Returns a context for `options` (a reference for the caller, who frees it with SSL_CTX_free)
 // shared per process with every connection of the same settings: making one and loading its
