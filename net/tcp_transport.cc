@@ -127,14 +127,6 @@ std::string OrUnknown(std::string detail) {
   return detail.empty() ? std::string("unknown OpenSSL error") : detail;
 }
 
-int ProtocolVersion(TlsVersion version, int if_default) {
-  switch (version) {
-    case TlsVersion::kDefault: return if_default;
-    case TlsVersion::kTls12: return TLS1_2_VERSION;
-    case TlsVersion::kTls13: return TLS1_3_VERSION;
-  }
-  return if_default;
-}
 
 // A socket BIO that sends with MSG_NOSIGNAL, so a peer that has gone away yields EPIPE rather
 // than a SIGPIPE that would end the process. The descriptor stays owned by `TcpTransport`.
@@ -653,8 +645,6 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
 
 absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::string& name) {
   const bool verify = options.check == CertificateCheck::kVerify;
-  const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
-  const int max_version = ProtocolVersion(options.max_version, 0);
   auto tls = std::make_unique<Tls>();
   SASLKIT_ASSIGN_OR_RETURN(tls->ctx, SharedTlsClientContext(options, name));
   SSL_CTX* ctx = tls->ctx;

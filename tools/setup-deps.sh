@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev
   libssl-dev openssl libkrb5-dev libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libidn-dev libcurl4-openssl-dev rapidjson-dev
+  libidn-dev libcurl4-openssl-dev rapidjson-dev libasio-dev
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-gssapi
   krb5-kdc krb5-admin-server krb5-user
   libsasl2-dev libgsasl-dev sasl2-bin libsasl2-modules libsasl2-modules-gssapi-mit

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -188,25 +189,34 @@ TEST(CliLab, SecondLoginResumesTlsWhereTheServerCan) {
                         {Url("smtps", "SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT"), true},
                         {Url("imaps", "SASLKIT_LAB_IMAPS_PORT"), false},
                         {Url("imap", "SASLKIT_LAB_IMAP_PORT"), false}};
+  // Cyrus resumes most handshakes, not all (its session store; openssl s_client -reconnect sees
+  // the same), so six logins are made: the first never resumes, and on a resuming server at
+  // least one of the other five does; on Dovecot none does.
+  auto resumed_flags = [](const std::string& out) {
+    std::vector<bool> flags;
+    for (size_t at = out.find("\"tls_resumed\":"); at != std::string::npos;
+         at = out.find("\"tls_resumed\":", at + 1)) {
+      flags.push_back(out.compare(at, 18, "\"tls_resumed\":true") == 0);
+    }
+    return flags;
+  };
   for (const Case& c : cases) {
-    CliRun r = Saslkit("auth " + c.url + Common() + " --repeat 2 --json",
+    CliRun r = Saslkit("auth " + c.url + Common() + " --repeat 6 --json",
                        LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
     EXPECT_EQ(r.code, 0) << c.url << r.out;
-    const size_t first = r.out.find("\"tls_resumed\":");
-    const size_t second = r.out.find("\"tls_resumed\":", first + 1);
-    ASSERT_NE(second, std::string::npos) << c.url << r.out;
-    EXPECT_EQ(r.out.substr(first, 19), "\"tls_resumed\":false") << c.url;
-    EXPECT_EQ(r.out.substr(second, c.resumes ? 18 : 19),
-              c.resumes ? "\"tls_resumed\":true" : "\"tls_resumed\":false")
-        << c.url << r.out;
+    const std::vector<bool> flags = resumed_flags(r.out);
+    ASSERT_EQ(flags.size(), 6u) << c.url << r.out;
+    EXPECT_FALSE(flags[0]) << c.url;
+    const bool any_later = std::find(flags.begin() + 1, flags.end(), true) != flags.end();
+    EXPECT_EQ(any_later, c.resumes) << c.url << r.out;
     EXPECT_THAT(r.out, HasSubstr("\"cpu_us\":")) << c.url;
   }
   CliRun plus = Saslkit("auth " + Url("imaps", "SASLKIT_LAB_CYRUS_IMAPS_PORT") + Common() +
-                            " --mech SCRAM-SHA-256-PLUS --repeat 2 --json",
+                            " --mech SCRAM-SHA-256-PLUS --repeat 6 --json",
                         LabEnv::Get().Value("SASLKIT_LAB_ALICE_PASS"));
   EXPECT_EQ(plus.code, 0) << plus.out;
   EXPECT_THAT(plus.out, HasSubstr("\"mechanism\":\"SCRAM-SHA-256-PLUS\",\"tls\":\"TLSv1.2\""));
-  EXPECT_THAT(plus.out, HasSubstr("\"tls_resumed\":true"));
+  EXPECT_THAT(plus.out, HasSubstr("\"tls_resumed\":true"));  // -PLUS over a resumed session
 }
 
 TEST(CliLab, MechTypoIsAUsageErrorNamingTheClosestName) {
