@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,18 @@ long Utf8Length(std::string_view s);
 inline bool IsUtf8(std::string_view s) { return Utf8Length(s) >= 0; }
 // Appends `cp` (at most U+10FFFF, not a surrogate) encoded in UTF-8.
 void AppendUtf8(std::string& out, char32_t cp);
+// Calls `unit(u)` for each UTF-16 code unit of `cp` (at most U+10FFFF): one, or a surrogate
+// pair above U+FFFF (RFC 2781 2.1).
+template <typename Unit>
+inline void ForEachUtf16Unit(char32_t cp, Unit unit) {
+  if (cp < 0x10000) {
+    unit(static_cast<char16_t>(cp));
+  } else {
+    cp -= 0x10000;
+    unit(static_cast<char16_t>(0xd800 + (cp >> 10)));
+    unit(static_cast<char16_t>(0xdc00 + (cp & 0x3ff)));
+  }
+}
 
 // Lower-case hexadecimal of `bytes`.
 std::string HexLower(std::string_view bytes);
@@ -45,6 +58,13 @@ void AppendPercentEncoded(SecretBytes& out, std::string_view text);
 // Parses a whole string of ASCII digits (no sign, no space) of at most `max`; nullopt for an
 // empty string, any other character, or a value above `max`.
 std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max = UINT64_MAX);
+// ParseDecimal into `T` (an integer type), at most `max` (non-negative).
+template <typename T>
+std::optional<T> ParseDecimalAs(std::string_view text, T max = std::numeric_limits<T>::max()) {
+  const std::optional<uint64_t> v = ParseDecimal(text, static_cast<uint64_t>(max));
+  if (!v) return std::nullopt;
+  return static_cast<T>(*v);
+}
 
 }  // namespace saslkit
 

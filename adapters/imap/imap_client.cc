@@ -7,6 +7,7 @@
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -15,13 +16,6 @@ constexpr size_t kMaxAlerts = 64;
 constexpr int kMaxLogoutResponses = 16;
 // RFC 7888 5: LITERAL- allows non-synchronising literals of up to 4096 octets.
 constexpr size_t kLiteralMinusMax = 4096;
-
-std::optional<uint32_t> Number32(std::string_view text) {
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
 
 // Builds the failure of a command from its tagged NO or BAD.
 absl::Status CommandFailed(const ImapResponse& tagged, std::string_view what, ErrorKind on_no,
@@ -309,9 +303,9 @@ absl::StatusOr<MailboxInfo> ImapClient::OpenMailbox(std::string_view verb,
         if (flag.is_atom()) info.flags.push_back(std::move(flag.text));
       }
     } else if (r.status == "OK" && r.code == "UIDVALIDITY") {
-      info.uid_validity = Number32(r.code_data);
+      info.uid_validity = ParseDecimalAs<uint32_t>(r.code_data);
     } else if (r.status == "OK" && r.code == "UIDNEXT") {
-      info.uid_next = Number32(r.code_data);
+      info.uid_next = ParseDecimalAs<uint32_t>(r.code_data);
     }
     return absl::OkStatus();
   };
