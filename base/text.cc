@@ -120,9 +120,11 @@ std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max) {
   uint64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
+    // No division per digit: overflow flags, then the bound.
+    if (__builtin_mul_overflow(value, uint64_t{10}, &value) ||
+        __builtin_add_overflow(value, static_cast<uint64_t>(c - '0'), &value) || value > max) {
+      return std::nullopt;
+    }
   }
   return value;
 }

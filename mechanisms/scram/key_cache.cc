@@ -36,13 +36,10 @@ bool SaltedPasswordCache::KeyFor(std::string_view hash, std::string_view usernam
   // HMAC-SHA-256 over the length-prefixed fields, hashed as they are (no concatenated copy).
   const BigEndian32 hash_size(hash.size()), username_size(username.size()),
       salt_size(salt.size()), count(iterations), password_size(password.size());
-  DigestBuffer mac;  // Mac wants room for any digest
-  mac.size = lookup_key_.Mac({hash_size.view(), hash, username_size.view(), username,
-                              salt_size.view(), salt, count.view(), password_size.view(), password},
-                             mac.bytes);
-  if (mac.size != key.size()) return false;
-  std::memcpy(key.data(), mac.bytes, key.size());
-  return true;
+  static_assert(sizeof(Key) == 32);  // lookup_key_ is an HMAC-SHA-256 key: Mac writes 32 octets
+  return lookup_key_.Mac({hash_size.view(), hash, username_size.view(), username,
+                          salt_size.view(), salt, count.view(), password_size.view(), password},
+                         key.data()) == key.size();
 }
 
 std::optional<SecretBytes> SaltedPasswordCache::Find(std::string_view hash,
