@@ -46,7 +46,8 @@ inline void ForEachUtf16Unit(char32_t cp, Unit unit) {
   }
 }
 
-// Lower-case hexadecimal of `bytes`.
+// Lower-case hexadecimal of `bytes`; the `To` form writes 2 * bytes.size() octets to `out`.
+void HexLowerTo(std::string_view bytes, char* out);
 std::string HexLower(std::string_view bytes);
 void AppendHexLower(SecretBytes& out, std::string_view bytes);
 

@@ -261,10 +261,7 @@ struct HexMd5 {
   explicit HexMd5(std::initializer_list<std::string_view> parts) {
     internal::DigestBuffer digest;
     digest.size = internal::DigestTo(EVP_md5(), parts, digest.bytes);
-    for (size_t i = 0; i < 16; ++i) {
-      hex[2 * i] = kHexDigitsLower[digest.bytes[i] >> 4];
-      hex[2 * i + 1] = kHexDigitsLower[digest.bytes[i] & 15];
-    }
+    HexLowerTo(std::string_view(reinterpret_cast<const char*>(digest.bytes), 16), hex);
   }
   ~HexMd5() { Wipe(hex, sizeof(hex)); }
   HexMd5(const HexMd5&) = delete;
