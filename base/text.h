@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -23,6 +24,20 @@ namespace saslkit SASLKIT_EXPORT {
 
 inline constexpr char kHexDigitsLower[] = "0123456789abcdef";
 inline constexpr char kHexDigitsUpper[] = "0123456789ABCDEF";
+
+// Returns whether every octet of `s` is below 0x80 (eight at a time).
+inline bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t seen = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    seen |= w;
+  }
+  for (; n > 0; ++p, --n) seen |= static_cast<unsigned char>(*p);
+  return (seen & 0x8080808080808080ull) == 0;
+}
 
 // Decodes the code point at `s[*at]` and moves `*at` past it; nullopt (and `*at` unchanged) when
 // the bytes there are not well-formed UTF-8: a bad lead or continuation byte, a truncated

@@ -249,13 +249,6 @@ void AppendQuoted(std::string& out, std::string_view value) {
   out.append(value.substr(at)).push_back('"');
 }
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 // HEX(MD5(the concatenation of `parts`)) on the stack, wiped when it goes out of scope.
 struct HexMd5 {
   explicit HexMd5(std::initializer_list<std::string_view> parts) {

@@ -50,8 +50,24 @@ TEST(TextTest, ParseDecimalBoundsAndTypes) {
   EXPECT_FALSE(ParseDecimalAs<int64_t>("9223372036854775808").has_value());
 }
 
+TEST(TextTest, IsAsciiEveryLengthAndPosition) {
+  EXPECT_TRUE(IsAscii(""));
+  for (size_t size = 1; size <= 20; ++size) {
+    std::string s(size, '\x7f');
+    EXPECT_TRUE(IsAscii(s)) << size;
+    for (size_t at = 0; at < size; ++at) {
+      std::string t = s;
+      t[at] = '\x80';
+      EXPECT_FALSE(IsAscii(t)) << size << " " << at;
+    }
+  }
+}
+
 TEST(TextTest, HexAndPercent) {
   EXPECT_EQ(HexLower("\x01\xab"), "01ab");
+  SecretBytes out("x");
+  AppendHexLower(out, "\xff");
+  EXPECT_EQ(out.view(), "xff");
   EXPECT_EQ(PercentEncode("a b~/"), "a%20b~%2F");
 }
 
