@@ -159,11 +159,8 @@ std::optional<int64_t> JsonDocument::Int64(std::string_view key) const {
   if (v->IsInt64()) return v->GetInt64();
   if (v->IsString()) {
     const std::string_view s(v->GetString(), v->GetStringLength());
-    if (s.empty() || s.size() > 12 ||
-        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return std::nullopt;
-    }
-    return std::stoll(std::string(s));
+    if (s.size() > 12) return std::nullopt;
+    return ParseDecimalAs<int64_t>(s);
   }
   return std::nullopt;
 }

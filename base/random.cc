@@ -152,7 +152,7 @@ class ThreadGenerator {
   };
   static Slot& ThisThreadSlot() {
     // Initial-exec: a few words of static TLS, reached without a __tls_get_addr call (the
-    // default model in a shared library), as in sasl/internal/recycled.h.
+    // default model in a shared library), as in mechanisms/internal/recycled.h.
 #if defined(__GNUC__)
     __attribute__((tls_model("initial-exec"))) thread_local Slot slot;
 #else

@@ -63,22 +63,21 @@ void AppendUtf8(std::string& out, char32_t cp) {
   }
 }
 
-std::string HexLower(std::string_view bytes) {
-  std::string out(bytes.size() * 2, '\0');
+void HexLowerTo(std::string_view bytes, char* out) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     out[2 * i] = kHexDigitsLower[static_cast<unsigned char>(bytes[i]) >> 4];
     out[2 * i + 1] = kHexDigitsLower[static_cast<unsigned char>(bytes[i]) & 15];
   }
+}
+
+std::string HexLower(std::string_view bytes) {
+  std::string out(bytes.size() * 2, '\0');
+  HexLowerTo(bytes, out.data());
   return out;
 }
 
 void AppendHexLower(SecretBytes& out, std::string_view bytes) {
-  const size_t at = out.size();
-  char* p = out.Resize(at + bytes.size() * 2) + at;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    p[2 * i] = kHexDigitsLower[static_cast<unsigned char>(bytes[i]) >> 4];
-    p[2 * i + 1] = kHexDigitsLower[static_cast<unsigned char>(bytes[i]) & 15];
-  }
+  HexLowerTo(bytes, out.Extend(bytes.size() * 2));
 }
 
 namespace {
@@ -120,9 +119,11 @@ std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max) {
   uint64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
+    // No division per digit: overflow flags, then the bound.
+    if (__builtin_mul_overflow(value, uint64_t{10}, &value) ||
+        __builtin_add_overflow(value, static_cast<uint64_t>(c - '0'), &value) || value > max) {
+      return std::nullopt;
+    }
   }
   return value;
 }

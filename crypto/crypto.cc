@@ -3,7 +3,7 @@
 // store and allocate a context on every call, which costs several times the hashing itself for
 // the short inputs SASL has (bench/crypto_benchmark.cc: HMAC() MD5 about 4x these calls).
 // The low-level calls are deprecated in OpenSSL 3 but remain in the library, run the same
-// assembly, and are what mechanisms/internal/pbkdf2.cc uses too. Any other digest goes through
+// assembly, and are what crypto/pbkdf2.cc uses too. Any other digest goes through
 // EVP as before.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
@@ -22,31 +22,16 @@
 namespace saslkit {
 namespace {
 
-constexpr size_t kBlock = 64;  // MD5, SHA-1 and SHA-256 share the 64-octet block
-
 struct Md5 {
   using Ctx = MD5_CTX;
   static constexpr size_t kSize = MD5_DIGEST_LENGTH;
+  static constexpr size_t kBlock = MD5_CBLOCK;
   static void Init(Ctx* c) { MD5_Init(c); }
   static void Update(Ctx* c, const void* d, size_t n) { MD5_Update(c, d, n); }
   static void Final(unsigned char* out, Ctx* c) { MD5_Final(out, c); }
 };
-
-struct Sha1 {
-  using Ctx = SHA_CTX;
-  static constexpr size_t kSize = SHA_DIGEST_LENGTH;
-  static void Init(Ctx* c) { SHA1_Init(c); }
-  static void Update(Ctx* c, const void* d, size_t n) { SHA1_Update(c, d, n); }
-  static void Final(unsigned char* out, Ctx* c) { SHA1_Final(out, c); }
-};
-
-struct Sha256 {
-  using Ctx = SHA256_CTX;
-  static constexpr size_t kSize = SHA256_DIGEST_LENGTH;
-  static void Init(Ctx* c) { SHA256_Init(c); }
-  static void Update(Ctx* c, const void* d, size_t n) { SHA256_Update(c, d, n); }
-  static void Final(unsigned char* out, Ctx* c) { SHA256_Final(out, c); }
-};
+using internal::Sha1Blocks;
+using internal::Sha256Blocks;
 
 template <typename H>
 size_t DigestOf(std::initializer_list<std::string_view> parts, unsigned char* out) {
@@ -58,40 +43,19 @@ size_t DigestOf(std::initializer_list<std::string_view> parts, unsigned char* ou
   return H::kSize;
 }
 
-// RFC 2104 2: the key zero-padded to a block (hashed first when longer), XORed with ipad (0x36).
-// `c` is scratch (left holding the key's hash when it was longer: the caller wipes it).
-template <typename H>
-void InnerPad(std::string_view key, unsigned char (&pad)[kBlock], typename H::Ctx& c) {
-  std::memset(pad, 0, kBlock);
-  if (key.size() > kBlock) {
-    H::Init(&c);
-    H::Update(&c, key.data(), key.size());
-    H::Final(pad, &c);
-  } else {
-    std::memcpy(pad, key.data(), key.size());
-  }
-  for (unsigned char& b : pad) b ^= 0x36;
-}
-
 // RFC 2104 2: H(K ^ opad, H(K ^ ipad, text)), K zero-padded to a block, hashed first when longer.
 template <typename H>
 size_t HmacOf(std::string_view key, std::string_view data, unsigned char* out) {
-  unsigned char pad[kBlock];
-  typename H::Ctx c;
-  InnerPad<H>(key, pad, c);
-  unsigned char inner[H::kSize];
-  H::Init(&c);
-  H::Update(&c, pad, kBlock);
-  H::Update(&c, data.data(), data.size());
-  H::Final(inner, &c);
-  for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
-  H::Init(&c);
-  H::Update(&c, pad, kBlock);
-  H::Update(&c, inner, H::kSize);
-  H::Final(out, &c);
-  Wipe(pad, sizeof(pad));
-  Wipe(inner, sizeof(inner));
-  Wipe(&c, sizeof(c));
+  typename H::Ctx inner, outer;
+  internal::HashPads<H>(key, inner, outer);
+  unsigned char inner_digest[H::kSize];
+  H::Update(&inner, data.data(), data.size());
+  H::Final(inner_digest, &inner);
+  H::Update(&outer, inner_digest, H::kSize);
+  H::Final(out, &outer);
+  Wipe(inner_digest, sizeof(inner_digest));
+  Wipe(&inner, sizeof(inner));
+  Wipe(&outer, sizeof(outer));
   return H::kSize;
 }
 
@@ -108,8 +72,8 @@ size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
                 unsigned char* out) {
   switch (md != nullptr ? EVP_MD_get_type(md) : NID_undef) {
     case NID_md5: return DigestOf<Md5>(parts, out);
-    case NID_sha1: return DigestOf<Sha1>(parts, out);
-    case NID_sha256: return DigestOf<Sha256>(parts, out);
+    case NID_sha1: return DigestOf<Sha1Blocks>(parts, out);
+    case NID_sha256: return DigestOf<Sha256Blocks>(parts, out);
     case NID_sha224: return DigestOf<internal::Sha224Blocks>(parts, out);
     case NID_sha384: return DigestOf<internal::Sha384Blocks>(parts, out);
     case NID_sha512: return DigestOf<internal::Sha512Blocks>(parts, out);
@@ -132,8 +96,8 @@ size_t HmacTo(const EVP_MD* md, std::string_view key, std::string_view data, uns
   if (md == nullptr) return 0;
   switch (EVP_MD_get_type(md)) {
     case NID_md5: return HmacOf<Md5>(key, data, out);
-    case NID_sha1: return HmacOf<Sha1>(key, data, out);
-    case NID_sha256: return HmacOf<Sha256>(key, data, out);
+    case NID_sha1: return HmacOf<Sha1Blocks>(key, data, out);
+    case NID_sha256: return HmacOf<Sha256Blocks>(key, data, out);
     default: break;
   }
   unsigned int len = 0;
@@ -159,29 +123,15 @@ namespace {
 
 using internal::ShaKind;
 
-// RFC 2104 2: the key zero-padded to the block (hashed first when longer), XORed with ipad
-// (0x36) and opad (0x5c); each pad block hashed once, its chaining words kept.
+// The chaining words after the ipad block and after the opad block (RFC 2104 2).
 template <typename H>
 void PadStates(std::string_view key, unsigned char* state) {
-  unsigned char pad[H::kBlock] = {};
-  typename H::Ctx c;
-  if (key.size() > H::kBlock) {
-    H::Init(&c);
-    H::Update(&c, key.data(), key.size());
-    H::Final(pad, &c);
-  } else {
-    std::memcpy(pad, key.data(), key.size());
-  }
-  for (unsigned char& b : pad) b ^= 0x36;
-  H::Init(&c);
-  H::Update(&c, pad, H::kBlock);
-  std::memcpy(state, H::State(c), H::kStateBytes);
-  for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
-  H::Init(&c);
-  H::Update(&c, pad, H::kBlock);
-  std::memcpy(state + H::kStateBytes, H::State(c), H::kStateBytes);
-  Wipe(pad, sizeof(pad));
-  Wipe(&c, sizeof(c));
+  typename H::Ctx inner, outer;
+  internal::HashPads<H>(key, inner, outer);
+  std::memcpy(state, H::State(inner), H::kStateBytes);
+  std::memcpy(state + H::kStateBytes, H::State(outer), H::kStateBytes);
+  Wipe(&inner, sizeof(inner));
+  Wipe(&outer, sizeof(outer));
 }
 
 template <typename H>
@@ -301,7 +251,3 @@ size_t HmacKey::Mac(std::initializer_list<std::string_view> parts, unsigned char
 }
 
 }  // namespace saslkit
-
-namespace saslkit::internal {
-
-}  // namespace saslkit::internal

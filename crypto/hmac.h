@@ -73,8 +73,8 @@ class HmacKey {
   bool Load(const EVP_MD* md, std::string_view state);
   // Writes the pad states (state_size() octets) to `out`.
   void Save(unsigned char* out) const;
-  // Writes HMAC(key, concatenation of `parts`) to `out` (room for EVP_MAX_MD_SIZE octets) and
-  // returns its size (0 when not initialised).
+  // Writes HMAC(key, concatenation of `parts`) to `out` (room for size() octets) and returns
+  // its size (0 when not initialised).
   size_t Mac(std::initializer_list<std::string_view> parts, unsigned char* out) const;
 
   // Returns the digest size (0 when not initialised) and the saved state's size.

@@ -43,23 +43,8 @@ void Derive(std::string_view password, std::string_view salt, uint32_t iteration
   constexpr size_t kSize = H::kSize;
   constexpr size_t kBlock = H::kBlock;
 
-  // RFC 2104 2: a key longer than the block is hashed first; the key is zero-padded to a block.
-  unsigned char key[kBlock] = {};
   Ctx inner, outer, work;
-  if (password.size() > kBlock) {
-    H::Init(&work);
-    H::Update(&work, password.data(), password.size());
-    H::Final(key, &work);
-  } else {
-    std::memcpy(key, password.data(), password.size());
-  }
-  unsigned char pad[kBlock];
-  for (size_t i = 0; i < kBlock; ++i) pad[i] = key[i] ^ 0x36;
-  H::Init(&inner);
-  H::Update(&inner, pad, kBlock);
-  for (size_t i = 0; i < kBlock; ++i) pad[i] = key[i] ^ 0x5c;
-  H::Init(&outer);
-  H::Update(&outer, pad, kBlock);
+  internal::HashPads<H>(password, inner, outer);  // RFC 2104 2
 
   // Every later HMAC hashes one pad block and then a kSize-byte message, so its second block is
   // always the same shape: message || 0x80 || zeros || bit length of (block + kSize) octets
@@ -100,8 +85,6 @@ void Derive(std::string_view password, std::string_view salt, uint32_t iteration
     out += n;
     key_length -= n;
   }
-  Wipe(key, sizeof(key));
-  Wipe(pad, sizeof(pad));
   Wipe(block, sizeof(block));
   Wipe(t, sizeof(t));
   Wipe(&inner, sizeof(inner));

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -14,34 +15,6 @@ namespace {
 bool IsPrintableAscii(std::string_view s) {
   for (char c : s) {
     if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-// Returns true when `s` is well-formed UTF-8 (RFC 3629 4): no overlong forms, no surrogates,
-// nothing above U+10FFFF.
-bool IsUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return false;
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += n + 1;
   }
   return true;
 }

@@ -8,6 +8,7 @@
 #include "saslkit/oauth/token_endpoint.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/base64.h"
 
 namespace saslkit::oauth {
 namespace {
@@ -15,30 +16,6 @@ namespace {
 bool IsTenantChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '-' || c == '.';
-}
-
-// Base64url without padding (RFC 4648 5), as in JWTs; nullopt when malformed.
-std::optional<SecretBytes> DecodeBase64Url(std::string_view text) {
-  SecretBytes out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-') v = 62;
-    else if (c == '_') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.Append(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -177,8 +154,9 @@ std::string EmailFromIdToken(std::string_view id_token) {
   if (first == std::string_view::npos) return "";
   const size_t second = id_token.find('.', first + 1);
   if (second == std::string_view::npos) return "";
-  auto payload = DecodeBase64Url(id_token.substr(first + 1, second - first - 1));
-  if (!payload.has_value()) return "";
+  // RFC 7519 3: base64url without padding.
+  auto payload = Base64UrlDecodeSecret(id_token.substr(first + 1, second - first - 1));
+  if (!payload.ok()) return "";
   auto doc = JsonDocument::ParseInPlace(*std::move(payload));
   if (!doc.ok()) return "";
   for (const char* claim : {"email", "preferred_username"}) {

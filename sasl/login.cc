@@ -10,6 +10,7 @@
 #include "saslkit/sasl/failure_reason.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 
@@ -27,27 +28,21 @@ void PutField(std::string& out, std::string_view field) {
 
 bool TakeField(std::string_view& in, std::string_view& field) {
   const size_t colon = in.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 9) return false;
-  size_t n = 0;
-  for (char c : in.substr(0, colon)) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<size_t>(c - '0');
-  }
+  if (colon == std::string_view::npos) return false;
+  const std::optional<uint64_t> n = ParseDecimal(in.substr(0, colon), in.size() - colon - 1);
+  if (!n) return false;
   in.remove_prefix(colon + 1);
-  if (n > in.size()) return false;
-  field = in.substr(0, n);
-  in.remove_prefix(n);
+  field = in.substr(0, *n);
+  in.remove_prefix(*n);
   return true;
 }
 
 bool TakeNumber(std::string_view& in, int64_t& value) {
   std::string_view field;
-  if (!TakeField(in, field) || field.empty() || field.size() > 18) return false;
-  value = 0;
-  for (char c : field) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
+  if (!TakeField(in, field)) return false;
+  const std::optional<int64_t> n = ParseDecimalAs<int64_t>(field);
+  if (!n) return false;
+  value = *n;
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit::cli {
 namespace {
@@ -84,13 +85,9 @@ absl::StatusOr<Url> ParseUrl(std::string_view text) {
   }
   if (url.host.empty()) return Usage("URL has no host");
   if (!port_text.empty() || rest.back() == ':') {
-    unsigned value = 0;
-    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (ec != std::errc() || p != port_text.data() + port_text.size() || value == 0 ||
-        value > 65535) {
-      return Usage("URL port must be 1-65535");
-    }
-    url.port = static_cast<uint16_t>(value);
+    const std::optional<uint16_t> value = ParseDecimalAs<uint16_t>(port_text);
+    if (!value || *value == 0) return Usage("URL port must be 1-65535");
+    url.port = *value;
   }
   return url;
 }
@@ -98,12 +95,11 @@ absl::StatusOr<Url> ParseUrl(std::string_view text) {
 namespace {
 // Parses `text` as a whole decimal number in [lo, hi]; the usage error names `flag`.
 absl::StatusOr<int> Number(std::string_view flag, std::string_view text, int lo, int hi) {
-  int n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < lo || n > hi) {
+  const std::optional<int> n = ParseDecimalAs<int>(text, hi);
+  if (!n || *n < lo) {
     return Usage(std::string(flag) + " must be " + std::to_string(lo) + "-" + std::to_string(hi));
   }
-  return n;
+  return *n;
 }
 }  // namespace
 
@@ -312,10 +308,9 @@ std::string JsonString(std::string_view s) {
       case '\t': out += "\\t"; break;
       default:
         if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
           out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
+          out += kHexDigitsLower[c >> 4];
+          out += kHexDigitsLower[c & 15];
         } else {
           out += static_cast<char>(c);
         }

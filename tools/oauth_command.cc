@@ -25,6 +25,7 @@
 #include "saslkit/oauth/token_store.h"
 #include "saslkit/base/random.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 #include "tools/cli.h"
 
 namespace saslkit::cli {
@@ -57,12 +58,9 @@ absl::Status Usage(std::string_view message) {
 }
 
 absl::StatusOr<int> Seconds(const std::string& text, std::string_view option) {
-  int v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v <= 0 || v > 3600) {
-    return Usage(std::string(option) + " must be 1-3600 seconds");
-  }
-  return v;
+  const std::optional<int> v = ParseDecimalAs<int>(text, 3600);
+  if (!v || *v <= 0) return Usage(std::string(option) + " must be 1-3600 seconds");
+  return *v;
 }
 
 absl::StatusOr<OAuthArgs> Parse(const std::vector<std::string>& args) {

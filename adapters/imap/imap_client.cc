@@ -6,18 +6,12 @@
 
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
 
 constexpr int kMaxLogoutResponses = 16;
-
-std::optional<uint32_t> Number32(std::string_view text) {
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
 
 }  // namespace
 
@@ -135,9 +129,9 @@ absl::StatusOr<MailboxInfo> ImapClient::OpenMailbox(std::string_view verb,
         if (flag.is_atom()) info.flags.push_back(std::move(flag.text));
       }
     } else if (r.status == "OK" && r.code == "UIDVALIDITY") {
-      info.uid_validity = Number32(r.code_data);
+      info.uid_validity = ParseDecimalAs<uint32_t>(r.code_data);
     } else if (r.status == "OK" && r.code == "UIDNEXT") {
-      info.uid_next = Number32(r.code_data);
+      info.uid_next = ParseDecimalAs<uint32_t>(r.code_data);
     }
     return absl::OkStatus();
   };

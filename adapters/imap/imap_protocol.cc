@@ -1,11 +1,14 @@
 #include "saslkit/adapters/imap/imap_protocol.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "saslkit/adapters/internal/line_words.h"
+#include "saslkit/base/base64.h"
 #include "saslkit/base/strings.h"
+#include "saslkit/base/text.h"
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
 
@@ -44,17 +47,6 @@ std::string_view TakeWord(std::string_view& s) {
   return word;
 }
 
-std::optional<uint32_t> ParseNumber32(std::string_view digits) {
-  if (digits.empty() || digits.size() > 10) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : digits) {
-    if (!IsDigit(c)) return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > 0xffffffffu) return std::nullopt;  // RFC 9051 9: number = 32-bit
-  return static_cast<uint32_t>(v);
-}
-
 // RFC 9051 7.1: resp-text = ["[" resp-text-code "]" SP] [text].
 absl::Status ParseRespText(std::string_view rest, ImapResponse& r, std::string_view line) {
   if (!rest.empty() && rest.front() == '[') {
@@ -91,7 +83,7 @@ absl::Status ParseFirstLine(std::string_view line, ImapResponse& r) {
     if (word.empty()) return Malformed("malformed untagged response", line);
     if (IsDigit(word[0])) {
       // RFC 9051 7.4, 7.5: "* 3 EXISTS", "* 1 FETCH (...)".
-      r.number = ParseNumber32(word);
+      r.number = ParseDecimalAs<uint32_t>(word);  // RFC 9051 9: number = 32-bit
       if (!r.number) return Malformed("bad message number", line);
       word = TakeWord(rest);
       if (word.empty()) return Malformed("untagged response without a name", line);
@@ -140,10 +132,10 @@ absl::StatusOr<std::optional<LiteralMarker>> FindLiteralMarker(std::string_view 
   std::string_view digits = line.substr(i, digits_end - i);
   size_t start = i - 1;
   if (start > 0 && line[start - 1] == '~') --start;  // RFC 3516 literal8
-  // Compare as numbers without overflow: too many digits is already too large.
-  if (digits.size() > 18) return BoundError("IMAP literal size is absurdly large");
-  uint64_t n = 0;
-  for (char c : digits) n = n * 10 + static_cast<uint64_t>(c - '0');
+  // All digits: only a number past 64 bits fails to parse.
+  const std::optional<uint64_t> parsed = ParseDecimal(digits);
+  if (!parsed) return BoundError("IMAP literal size is absurdly large");
+  const uint64_t n = *parsed;
   if (n > max_literal) {
     return BoundError("IMAP literal of " + std::to_string(n) + " octets exceeds the bound of " +
                       std::to_string(max_literal));
@@ -303,63 +295,19 @@ absl::StatusOr<Reply> ClassifyAuth(std::string_view tag, std::string_view line) 
   return Malformed("unexpected response to AUTHENTICATE", line);
 }
 
-// Appends `cp` as UTF-16 code units.
-void AppendUtf16(std::vector<uint16_t>& out, uint32_t cp) {
-  if (cp < 0x10000) {
-    out.push_back(static_cast<uint16_t>(cp));
-  } else {
-    cp -= 0x10000;
-    out.push_back(static_cast<uint16_t>(0xd800 + (cp >> 10)));
-    out.push_back(static_cast<uint16_t>(0xdc00 + (cp & 0x3ff)));
-  }
-}
-
-// RFC 3501 5.1.3: modified BASE64 of UTF-16BE, ',' for '/', no padding.
-void AppendModifiedBase64(std::string& out, const std::vector<uint16_t>& units) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+// RFC 3501 5.1.3: modified BASE64 of UTF-16BE: base64 with ',' for '/' and no padding.
+void AppendModifiedBase64(std::string& out, const std::u16string& units) {
   std::string bytes;
-  for (uint16_t u : units) {
+  for (char16_t u : units) {
     bytes += static_cast<char>(u >> 8);
     bytes += static_cast<char>(u & 0xff);
   }
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
+  std::string text = Base64Encode(bytes);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  for (char& c : text) {
+    if (c == '/') c = ',';
   }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-}
-
-// Decodes one UTF-8 sequence at `s[i]`; returns the code point, or nullopt when invalid.
-std::optional<uint32_t> DecodeUtf8(std::string_view s, size_t& i) {
-  const unsigned char lead = static_cast<unsigned char>(s[i]);
-  int extra;
-  uint32_t cp;
-  uint32_t min;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    extra = 1, cp = lead & 0x1f, min = 0x80;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    extra = 2, cp = lead & 0x0f, min = 0x800;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    extra = 3, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (i + extra >= s.size()) return std::nullopt;
-  for (int k = 1; k <= extra; ++k) {
-    const unsigned char c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xc0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (c & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
-  i += extra + 1;
-  return cp;
+  out += text;
 }
 
 // RFC 9051 9: QUOTED-CHAR is a TEXT-CHAR (no CR, LF, NUL); 8-bit octets go as literals (RFC
@@ -546,7 +494,7 @@ bool AppendImapQuoted(SecretBytes& out, std::string_view s) {
 
 absl::StatusOr<std::string> ImapMailboxName(std::string_view name) {
   std::string encoded;
-  std::vector<uint16_t> pending;  // a run of non-ASCII characters, as UTF-16
+  std::u16string pending;  // a run of non-ASCII characters, as UTF-16
   auto flush = [&] {
     if (pending.empty()) return;
     encoded += '&';
@@ -566,9 +514,9 @@ absl::StatusOr<std::string> ImapMailboxName(std::string_view name) {
       ++i;
       continue;
     }
-    std::optional<uint32_t> cp = DecodeUtf8(name, i);
+    std::optional<char32_t> cp = NextCodePoint(name, &i);
     if (!cp) return Error(ErrorKind::kBadInput, "mailbox name is not valid UTF-8");
-    AppendUtf16(pending, *cp);
+    ForEachUtf16Unit(*cp, [&](char16_t unit) { pending += unit; });
   }
   flush();
   return *ImapQuoted(encoded);

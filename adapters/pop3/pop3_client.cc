@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -18,17 +19,6 @@ absl::Status Refused(std::string_view what, const Pop3Response& response) {
 
 absl::Status Expect(const Pop3Response& response, std::string_view what) {
   return response.ok ? absl::OkStatus() : Refused(what, response);
-}
-
-// Parses a decimal number of at most 19 digits.
-std::optional<uint64_t> ParseNumber(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
 }
 
 // Splits off the first space-separated word of `s`.
@@ -105,8 +95,8 @@ absl::StatusOr<Pop3Stat> Pop3Client::Stat() {
   SASLKIT_RETURN_IF_ERROR(Expect(response, "STAT"));
   // RFC 1939 5: "+OK" SP count SP octets.
   std::string_view rest = response.text;
-  auto messages = ParseNumber(NextWord(rest));
-  auto octets = ParseNumber(NextWord(rest));
+  auto messages = ParseDecimal(NextWord(rest));
+  auto octets = ParseDecimal(NextWord(rest));
   if (!messages || !octets) return Malformed("STAT", response.text);
   return Pop3Stat{*messages, *octets};
 }
@@ -122,8 +112,8 @@ absl::StatusOr<std::vector<Pop3ListEntry>> Pop3Client::List() {
   for (const std::string& line : lines) {
     // RFC 1939 5: scan listing = number SP octets, possibly followed by more information.
     std::string_view rest = line;
-    auto number = ParseNumber(NextWord(rest));
-    auto octets = ParseNumber(NextWord(rest));
+    auto number = ParseDecimal(NextWord(rest));
+    auto octets = ParseDecimal(NextWord(rest));
     if (!number || !octets || *number == 0) return Malformed("LIST", line);
     out.push_back({*number, *octets});
   }
@@ -140,7 +130,7 @@ absl::StatusOr<std::vector<Pop3UidlEntry>> Pop3Client::Uidl() {
   out.reserve(lines.size());
   for (const std::string& line : lines) {
     std::string_view rest = line;
-    auto number = ParseNumber(NextWord(rest));
+    auto number = ParseDecimal(NextWord(rest));
     std::string_view uid = NextWord(rest);
     // RFC 1939 7: unique-id = 1*70 characters in 0x21..0x7E (longer ones are tolerated).
     bool printable = !uid.empty();

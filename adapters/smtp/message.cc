@@ -11,13 +11,6 @@
 namespace saslkit {
 namespace {
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 bool HasLineBreak(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
 }
@@ -45,7 +38,6 @@ std::string EncodeWord(std::string_view text) {
 
 // RFC 2045 6.7 quoted-printable with CRLF line ends and soft breaks at 76 characters.
 std::string QuotedPrintable(std::string_view body) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   size_t column = 0;
   auto put = [&](std::string_view piece) {
@@ -76,7 +68,7 @@ std::string QuotedPrintable(std::string_view body) {
       char s[1] = {static_cast<char>(c)};
       put(std::string_view(s, 1));
     } else {
-      char s[3] = {'=', kHex[c >> 4], kHex[c & 15]};
+      char s[3] = {'=', kHexDigitsUpper[c >> 4], kHexDigitsUpper[c & 15]};
       put(std::string_view(s, 3));
     }
   }

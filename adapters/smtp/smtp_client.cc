@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 
@@ -53,13 +54,6 @@ absl::Status CheckAddress(std::string_view address) {
     }
   }
   return absl::OkStatus();
-}
-
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
 }
 
 }  // namespace

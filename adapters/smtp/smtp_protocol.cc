@@ -8,6 +8,7 @@
 
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -157,16 +158,11 @@ SmtpCapabilities ParseEhlo(const SmtpReply& reply) {
     if (keyword == "SMTPUTF8") caps.smtputf8 = true;
     if (keyword == "ENHANCEDSTATUSCODES") caps.enhanced_status_codes = true;
     if (keyword == "SIZE") {
-      uint64_t v = 0;
-      bool ok = words.size() == 1;  // "SIZE" alone: no fixed limit announced
-      if (words.size() == 2 && !words[1].empty() && words[1].size() <= 19) {
-        ok = true;
-        for (char c : words[1]) {
-          if (!IsDigit(c)) { ok = false; break; }
-          v = v * 10 + static_cast<uint64_t>(c - '0');
-        }
+      if (words.size() == 1) {
+        caps.size = 0;  // "SIZE" alone: no fixed limit announced
+      } else if (words.size() == 2) {
+        if (std::optional<uint64_t> v = ParseDecimal(words[1])) caps.size = *v;
       }
-      if (ok) caps.size = v;
     }
   }
   return caps;

@@ -21,6 +21,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
+
+#include "saslkit/base/secret.h"
 
 namespace saslkit::internal {
 
@@ -86,6 +89,29 @@ inline void Restart(typename H::Ctx& c, const void* words) {
   H::Init(&c);
   std::memcpy(H::State(c), words, H::kStateBytes);
   c.Nl = H::kBlock * 8;
+}
+
+// RFC 2104 2: the key zero-padded to H's block (hashed first when longer), XORed with ipad (0x36)
+// into `inner` and with opad (0x5c) into `outer`, each pad block hashed once. The one place the
+// pads are made: HMAC (crypto.cc), HmacKey's saved states and PBKDF2 start from these contexts.
+// H needs only Init, Update, Final and kBlock (MD5 qualifies as well).
+template <typename H>
+inline void HashPads(std::string_view key, typename H::Ctx& inner, typename H::Ctx& outer) {
+  unsigned char pad[H::kBlock] = {};
+  if (key.size() > H::kBlock) {
+    H::Init(&inner);
+    H::Update(&inner, key.data(), key.size());
+    H::Final(pad, &inner);
+  } else {
+    std::memcpy(pad, key.data(), key.size());
+  }
+  for (unsigned char& b : pad) b ^= 0x36;
+  H::Init(&inner);
+  H::Update(&inner, pad, H::kBlock);
+  for (unsigned char& b : pad) b ^= 0x36 ^ 0x5c;
+  H::Init(&outer);
+  H::Update(&outer, pad, H::kBlock);
+  Wipe(pad, sizeof(pad));
 }
 
 // The digests with a low-level path, by OpenSSL NID.

@@ -12,6 +12,7 @@
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -217,27 +218,20 @@ enum class Latin1 { kConverted, kNotLatin1, kNotUtf8 };
 Latin1 ToLatin1(std::string_view in, SecretBytes& out) {
   out.Clear();
   out.Reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(in[i]);
-    if (c < 0x80) {
+  for (size_t i = 0; i < in.size();) {
+    if (static_cast<unsigned char>(in[i]) < 0x80) {
       size_t end = i + 1;
       while (end < in.size() && static_cast<unsigned char>(in[end]) < 0x80) ++end;
       out.Append(in.substr(i, end - i));  // an ASCII run maps to itself
-      i = end - 1;
+      i = end;
       continue;
     }
-    if (c == 0xc2 || c == 0xc3) {  // U+0080..U+00FF
-      if (i + 1 >= in.size() || (static_cast<unsigned char>(in[i + 1]) & 0xc0) != 0x80) {
-        out.Clear();
-        return Latin1::kNotUtf8;
-      }
-      out.Append(static_cast<char>(((c & 0x03) << 6) | (in[i + 1] & 0x3f)));
-      ++i;
-      continue;
+    const std::optional<char32_t> cp = NextCodePoint(in, &i);
+    if (!cp || *cp > 0xff) {
+      out.Clear();
+      return cp ? Latin1::kNotLatin1 : Latin1::kNotUtf8;
     }
-    out.Clear();
-    // A lead octet of a longer sequence is a character beyond U+00FF; anything else is not UTF-8.
-    return (c >= 0xc4 && c <= 0xf4) ? Latin1::kNotLatin1 : Latin1::kNotUtf8;
+    out.Append(static_cast<char>(*cp));  // U+0080..U+00FF
   }
   return Latin1::kConverted;
 }
@@ -255,23 +249,12 @@ void AppendQuoted(std::string& out, std::string_view value) {
   out.append(value.substr(at)).push_back('"');
 }
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 // HEX(MD5(the concatenation of `parts`)) on the stack, wiped when it goes out of scope.
 struct HexMd5 {
   explicit HexMd5(std::initializer_list<std::string_view> parts) {
     internal::DigestBuffer digest;
     digest.size = internal::DigestTo(EVP_md5(), parts, digest.bytes);
-    static constexpr char kDigits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 16; ++i) {
-      hex[2 * i] = kDigits[digest.bytes[i] >> 4];
-      hex[2 * i + 1] = kDigits[digest.bytes[i] & 15];
-    }
+    HexLowerTo(std::string_view(reinterpret_cast<const char*>(digest.bytes), 16), hex);
   }
   ~HexMd5() { Wipe(hex, sizeof(hex)); }
   HexMd5(const HexMd5&) = delete;

@@ -12,6 +12,7 @@
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -30,13 +31,6 @@ constexpr uint32_t kClientFlags = in::kNtlmNegotiateUnicode | in::kNtlmRequestTa
 // server's own descriptive bits.
 constexpr uint32_t kAuthenticateFlags = kClientFlags | in::kNtlmNegotiateTargetInfo |
                                         in::kNtlmTargetTypeDomain | in::kNtlmTargetTypeServer;
-
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<uint8_t>(c) >= 0x80) return false;
-  }
-  return true;
-}
 
 std::string Le32(uint32_t v) {
   std::string out(4, '\0');

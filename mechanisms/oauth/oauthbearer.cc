@@ -54,13 +54,7 @@ class OauthBearerMethod final : public SaslMethod, public internal::Recycled<Oau
 
   absl::Status Write(const std::string& authzid, std::string_view host, std::string_view token,
                      SecretBytes& message) {
-    if (token.empty()) {
-      return Error(ErrorKind::kMechanism, "OAUTHBEARER: the token source returned an empty token");
-    }
-    // RFC 6750 2.1: b64token is printable; a control character would also break the framing.
-    if (internal::HasControl(token)) {
-      return Error(ErrorKind::kBadInput, "OAUTHBEARER: the token holds a control character");
-    }
+    SASLKIT_RETURN_IF_ERROR(flow_.CheckToken(token));
     // RFC 5801 4: saslname escapes '=' as "=3D" and ',' as "=2C": two more octets each.
     size_t escapes = 0;
     for (char c : authzid) escapes += (c == '=') | (c == ',');

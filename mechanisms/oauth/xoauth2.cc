@@ -44,13 +44,7 @@ class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2
   }
 
   absl::Status Write(std::string_view token, SecretBytes& message) {
-    if (token.empty()) {
-      return Error(ErrorKind::kMechanism, "XOAUTH2: the token source returned an empty token");
-    }
-    // A control character would break the ^A framing (and is no RFC 6750 b64token).
-    if (internal::HasControl(token)) {
-      return Error(ErrorKind::kBadInput, "XOAUTH2: the token holds a control character");
-    }
+    SASLKIT_RETURN_IF_ERROR(flow_.CheckToken(token));
     // Written into one buffer of its final size (never reallocated, so no copy is left behind).
     flow_.Sent();
     internal::Cursor out{message.Extend(credentials_.username.size() + token.size() + 20)};

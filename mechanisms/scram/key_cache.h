@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "saslkit/base/secret.h"
+#include "saslkit/crypto/hmac.h"
 
 namespace saslkit SASLKIT_EXPORT {
 
@@ -78,9 +79,9 @@ class SaltedPasswordCache {
   void DropLocked(std::list<Entry>::iterator it);
 
   const size_t capacity_;
-  // The chaining words of SHA-256 after the random key's ipad block and after its opad block
-  // (RFC 2104 2): the key itself is not kept.
-  uint32_t pad_states_[2][8] = {};
+  // HMAC-SHA-256 under a random key, its pad blocks hashed once (crypto/hmac.h): the key itself
+  // is not kept.
+  HmacKey lookup_key_;
   bool usable_ = false;  // false when the random generator failed: the cache stays empty
   mutable std::mutex mu_;
   std::list<Entry> entries_;  // most recently used first

@@ -15,6 +15,7 @@
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/mechanisms/scram/key_cache.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit {
 namespace {
@@ -49,34 +50,6 @@ std::string Str(std::string_view a, std::string_view b) {
   std::string s(a);
   s.append(b);
   return s;
-}
-
-// Returns the length of the base64 text of `n` octets (RFC 4648 4, padded).
-constexpr size_t Base64Size(size_t n) { return (n + 2) / 3 * 4; }
-
-// Appends the base64 text of `bytes` (RFC 4648 4, padded) to `out` in place, so the proof goes
-// straight into the response with no intermediate secret buffer.
-void AppendBase64(SecretBytes& out, std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char* p = out.Extend(Base64Size(bytes.size()));
-  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3, p += 4) {
-    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    p[0] = kAlphabet[v >> 18];
-    p[1] = kAlphabet[(v >> 12) & 63];
-    p[2] = kAlphabet[(v >> 6) & 63];
-    p[3] = kAlphabet[v & 63];
-  }
-  if (i < bytes.size()) {
-    const bool two = i + 1 < bytes.size();
-    const uint32_t v = (uint32_t{in[i]} << 16) | (two ? uint32_t{in[i + 1]} << 8 : 0);
-    p[0] = kAlphabet[v >> 18];
-    p[1] = kAlphabet[(v >> 12) & 63];
-    p[2] = two ? kAlphabet[(v >> 6) & 63] : '=';
-    p[3] = '=';
-  }
 }
 
 // Splits `message` into its attributes. Fails with kProtocol naming the mechanism and step.
@@ -193,18 +166,13 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
 
   // Parses `i=` (RFC 5802 7: posit-number) within the configured bounds.
   absl::StatusOr<uint32_t> Iterations(std::string_view text) const {
-    if (text.empty() || text.size() > 10 || text[0] == '0') {
+    const std::optional<uint64_t> parsed =
+        text.starts_with('0') ? std::nullopt : ParseDecimal(text, UINT32_MAX);
+    if (!parsed) {
       return Error(ErrorKind::kProtocol,
                    Str(variant_.name, ": server-first has a malformed iteration count"));
     }
-    uint64_t n = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9') {
-        return Error(ErrorKind::kProtocol,
-                     Str(variant_.name, ": server-first has a malformed iteration count"));
-      }
-      n = n * 10 + static_cast<uint64_t>(c - '0');
-    }
+    const uint64_t n = *parsed;
     // RFC 7677 4 / 5.1: a count this low is an attack or a misconfiguration.
     if (n < min_iterations_) {
       return Error(ErrorKind::kProtocol, Str(variant_.name, ": iteration count ") +

@@ -43,5 +43,44 @@ TEST(Base64Test, SaslVectors) {
   EXPECT_EQ(plain, std::string("\0tim\0tanstaaftanstaaf", 21));
 }
 
+TEST(Base64Test, AppendBase64ExtendsSecretInPlace) {
+  SecretBytes out("p=");
+  AppendBase64(out, "foob");
+  EXPECT_EQ(out.view(), "p=Zm9vYg==");
+  AppendBase64(out, "");
+  EXPECT_EQ(out.view(), "p=Zm9vYg==");
+  EXPECT_EQ(Base64Size(4), 8u);
+  EXPECT_EQ(Base64Size(0), 0u);
+}
+
+TEST(Base64Test, UrlSafeUnpaddedRfc4648Section5) {
+  EXPECT_EQ(Base64UrlEncode(""), "");
+  EXPECT_EQ(Base64UrlEncode("f"), "Zg");
+  EXPECT_EQ(Base64UrlEncode("fo"), "Zm8");
+  EXPECT_EQ(Base64UrlEncode("foo"), "Zm9v");
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff\xbf"), "-_-_");
+  // RFC 7636 Appendix B: the verifier's 32 octets.
+  const unsigned char kOctets[] = {116, 24,  223, 180, 151, 153, 224, 37,  79,  250, 96,
+                                   125, 216, 173, 187, 186, 22,  212, 37,  77,  105, 214,
+                                   191, 240, 91,  88,  5,   88,  83,  132, 141, 121};
+  EXPECT_EQ(Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(kOctets), 32)),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+}
+
+TEST(Base64Test, UrlSafeDecodeIsStrict) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes a, Base64UrlDecodeSecret("-_-_"));
+  EXPECT_EQ(a.view(), "\xfb\xff\xbf");
+  ASSERT_OK_AND_ASSIGN(SecretBytes b, Base64UrlDecodeSecret("Zm8"));
+  EXPECT_EQ(b.view(), "fo");
+  ASSERT_OK_AND_ASSIGN(SecretBytes c, Base64UrlDecodeSecret("Zm8="));
+  EXPECT_EQ(c.view(), "fo");
+  ASSERT_OK_AND_ASSIGN(SecretBytes d, Base64UrlDecodeSecret(""));
+  EXPECT_EQ(d.view(), "");
+  EXPECT_THAT(Base64UrlDecodeSecret("+/+/"), StatusIs(ErrorKind::kProtocol));
+  EXPECT_THAT(Base64UrlDecodeSecret("Zm9vY"), StatusIs(ErrorKind::kProtocol));
+  EXPECT_THAT(Base64UrlDecodeSecret("Zm9"), StatusIs(ErrorKind::kProtocol));  // pad bits set
+  EXPECT_THAT(Base64UrlDecodeSecret("Zm=8"), StatusIs(ErrorKind::kProtocol));
+}
+
 }  // namespace
 }  // namespace saslkit

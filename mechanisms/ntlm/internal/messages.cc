@@ -8,6 +8,7 @@
 #include "saslkit/crypto/crypto.h"
 #include "saslkit/crypto/legacy_crypto.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/text.h"
 
 namespace saslkit::internal {
 namespace {
@@ -70,40 +71,6 @@ absl::StatusOr<std::string_view> ReadBuffer(std::string_view message, size_t at,
                                            std::to_string(message.size()) + "-octet message");
   }
   return message.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
-}
-
-// Calls `emit(code_point)` for each code point of `utf8`; returns false on invalid UTF-8
-// (RFC 3629 4: no overlong forms, no surrogates, nothing above U+10FFFF).
-template <typename Emit>
-bool DecodeUtf8(std::string_view utf8, Emit emit) {
-  size_t i = 0;
-  while (i < utf8.size()) {
-    const uint8_t b = static_cast<uint8_t>(utf8[i]);
-    char32_t cp;
-    size_t extra;
-    char32_t min;
-    if (b < 0x80) {
-      cp = b, extra = 0, min = 0;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-      cp = b & 0x1f, extra = 1, min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      cp = b & 0x0f, extra = 2, min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      cp = b & 0x07, extra = 3, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (utf8.size() - i - 1 < extra) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      const uint8_t c = static_cast<uint8_t>(utf8[i + k]);
-      if ((c & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    emit(cp);
-    i += extra + 1;
-  }
-  return true;
 }
 
 // Upper-cases one code point: the BMP only, one-to-one, as Windows' upcase table does. Outside
@@ -288,21 +255,23 @@ absl::StatusOr<SecretBytes> EncodeAuthenticate(const AuthenticateFields& f) {
 absl::StatusOr<SecretBytes> Utf8ToUtf16Le(std::string_view utf8, Case letter_case) {
   SecretBytes out;
   out.Reserve(utf8.size() * 2);
-  auto put = [&out](char32_t unit) {
+  auto put = [&out](char16_t unit) {
     out.Append(static_cast<char>(unit & 0xff));
-    out.Append(static_cast<char>((unit >> 8) & 0xff));
+    out.Append(static_cast<char>(unit >> 8));
   };
-  const bool ok = DecodeUtf8(utf8, [&](char32_t cp) {
-    if (letter_case == Case::kUpper) cp = UpperCodePoint(cp);
-    if (cp < 0x10000) {
-      put(cp);
+  for (size_t i = 0; i < utf8.size();) {
+    char32_t cp = static_cast<unsigned char>(utf8[i]);
+    if (cp < 0x80) {
+      ++i;  // ASCII, without a call
     } else {
-      cp -= 0x10000;
-      put(0xd800 + (cp >> 10));
-      put(0xdc00 + (cp & 0x3ff));
+      // RFC 3629 4: no overlong forms, no surrogates, nothing above U+10FFFF.
+      const std::optional<char32_t> next = NextCodePoint(utf8, &i);
+      if (!next) return Error(ErrorKind::kBadInput, "NTLM: a credential is not valid UTF-8");
+      cp = *next;
     }
-  });
-  if (!ok) return Error(ErrorKind::kBadInput, "NTLM: a credential is not valid UTF-8");
+    if (letter_case == Case::kUpper) cp = UpperCodePoint(cp);
+    ForEachUtf16Unit(cp, put);
+  }
   return out;
 }
 

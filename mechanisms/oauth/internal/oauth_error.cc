@@ -98,4 +98,14 @@ absl::Status BearerErrorFlow::Explain(absl::Status rejection) const {
   return ExplainOAuthRejection(std::move(rejection), *error_);
 }
 
+absl::Status BearerErrorFlow::TokenError(std::string_view token) const {
+  std::string message(mechanism_);
+  if (token.empty()) {
+    message += ": the token source returned an empty token";
+    return Error(ErrorKind::kMechanism, message);
+  }
+  message += ": the token holds a control character";
+  return Error(ErrorKind::kBadInput, message);
+}
+
 }  // namespace saslkit::internal

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "saslkit/mechanisms/internal/message_text.h"
 #include "saslkit/sasl/mechanism.h"
 #include "saslkit/base/secret.h"
 
@@ -65,6 +66,14 @@ class BearerErrorFlow {
 
   void Sent() { state_ = State::kSent; }
 
+  // Checks the token before it goes into the initial response: fails with kMechanism when it is
+  // empty and kBadInput when it holds a control character (RFC 6750 2.1: a b64token is
+  // printable; a control character would also break the ^A framing). Inline: on the hot path.
+  absl::Status CheckToken(std::string_view token) const {
+    if (!token.empty() && !HasControl(token)) [[likely]] return absl::OkStatus();
+    return TokenError(token);
+  }
+
   // Parses the error challenge and returns the final `answer` (complete). Fails with kProtocol
   // on a malformed challenge or one that comes before the initial response or after the answer.
   absl::StatusOr<Step> OnChallenge(std::string_view challenge, std::string_view answer);
@@ -75,6 +84,8 @@ class BearerErrorFlow {
   absl::Status Explain(absl::Status rejection) const;
 
  private:
+  absl::Status TokenError(std::string_view token) const;
+
   enum class State { kIdle, kSent, kErrorAnswered };
   std::string_view mechanism_;
   State state_ = State::kIdle;
