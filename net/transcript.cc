@@ -23,18 +23,6 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   return absl::StartsWithIgnoreCase(Av(text), Av(prefix));
 }
 
-// Returns how many leading words are command words (kept visible) in a secret line: "AUTH m"
-// (SMTP, POP3) and "tag AUTHENTICATE m" (IMAP); 0 when the line is none of those.
-size_t VisibleWords(std::string_view line) {
-  if (StartsWithIgnoreCase(line, "AUTH ")) return 2;
-  size_t space = line.find(' ');
-  if (space != std::string_view::npos && space > 0 &&
-      StartsWithIgnoreCase(line.substr(space + 1), "AUTHENTICATE ")) {
-    return 3;
-  }
-  return 0;
-}
-
 // Escapes control and non-ASCII octets (so a hostile server cannot drive the terminal that shows
 // the transcript) and cuts the line at `max_octets`.
 std::string Printable(std::string_view line, size_t max_octets) {
@@ -69,15 +57,8 @@ std::string FailureText(std::string_view what, const absl::Status& status) {
 
 }  // namespace
 
-std::string RedactForTranscript(std::string_view line) {
-  size_t kept = 0;  // octets kept: the visible words and the space after each
-  if (size_t words = VisibleWords(line); words > 0) {
-    for (size_t w = 0; w < words; ++w) {
-      size_t space = line.find(' ', kept);
-      if (space == std::string_view::npos) return std::string(line);  // nothing after them
-      kept = space + 1;
-    }
-  }
+std::string RedactForTranscript(std::string_view line, size_t public_prefix) {
+  const size_t kept = std::min(public_prefix, line.size());
   std::string out(line.substr(0, kept));
   const size_t hidden = line.size() - kept;
   if (hidden > 0) absl::StrAppend(&out, "<redacted ", hidden, " bytes>");
@@ -133,8 +114,8 @@ absl::StatusOr<Transcript> Transcript::ToPath(const std::string& path, Transcrip
 
 void Transcript::RecordWrite(std::string_view bytes, Sensitivity sensitivity) {
   if (bytes.empty()) return;
-  RecordLines(TranscriptDirection::kClient, bytes,
-              sensitivity == Sensitivity::kSecret && !options_.show_secrets);
+  RecordLines(TranscriptDirection::kClient, bytes, sensitivity.secret && !options_.show_secrets,
+              sensitivity.public_prefix);
 }
 
 void Transcript::RecordRead(std::string_view bytes) {
@@ -147,7 +128,8 @@ void Transcript::RecordRead(std::string_view bytes) {
 
 void Transcript::RecordNote(std::string_view text) { Emit(TranscriptDirection::kNote, text); }
 
-void Transcript::RecordLines(TranscriptDirection direction, std::string_view bytes, bool redact) {
+void Transcript::RecordLines(TranscriptDirection direction, std::string_view bytes, bool redact,
+                             size_t public_prefix) {
   size_t shown = 0;
   size_t skipped = 0;
   size_t pos = 0;
@@ -163,7 +145,7 @@ void Transcript::RecordLines(TranscriptDirection direction, std::string_view byt
     }
     ++shown;
     if (redact) {
-      Emit(direction, RedactForTranscript(line));
+      Emit(direction, RedactForTranscript(line, shown == 1 ? public_prefix : 0));
     } else {
       Emit(direction, line);
     }

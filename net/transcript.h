@@ -38,10 +38,11 @@ struct TranscriptEntry {
   absl::Time time;
 };
 
-// Returns `line` with what may be secret replaced by "<redacted N bytes>": the part after
-// "AUTH <mechanism> " or "<tag> AUTHENTICATE <mechanism> " (either case), the whole line
-// otherwise. A line holding only those words comes back unchanged.
-std::string RedactForTranscript(std::string_view line);
+// Returns `line` with its octets from `public_prefix` on replaced by "<redacted N bytes>". The
+// writer of the line says where its secret part starts (`Sensitivity::public_prefix`: the
+// exchange keeps "AUTH PLAIN " and "A1 AUTHENTICATE PLAIN " visible); nothing here reads
+// protocol words. A prefix beyond the line keeps it whole.
+std::string RedactForTranscript(std::string_view line, size_t public_prefix = 0);
 
 // Returns "C: text", "S: text" or "* text", with "HH:MM:SS.mmm " in front when `with_time`.
 std::string FormatTranscriptEntry(const TranscriptEntry& entry, bool with_time);
@@ -72,7 +73,10 @@ class Transcript {
   const TranscriptOptions& options() const { return options_; }
 
  private:
-  void RecordLines(TranscriptDirection direction, std::string_view bytes, bool redact);
+  // Records each line of `bytes`; with `redact`, every line redacted, the first one after
+  // `public_prefix` octets.
+  void RecordLines(TranscriptDirection direction, std::string_view bytes, bool redact,
+                   size_t public_prefix = 0);
   void Emit(TranscriptDirection direction, std::string_view text);
 
   Sink sink_;

@@ -38,7 +38,9 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
     if (out.line.size() + 2 > params_.max_command_octets) {
       out.line.Clear();
     } else {
-      out.sensitivity = Sensitivity::kSecret;
+      // The command words ("AUTH PLAIN ", "A1 AUTHENTICATE PLAIN ") may be shown; the response
+      // that ends the line may not.
+      out.sensitivity = Sensitivity::SecretAfter(out.line.size() - encoded.size());
     }
   }
   if (out.line.empty()) {

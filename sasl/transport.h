@@ -25,7 +25,21 @@ namespace saslkit SASLKIT_EXPORT {
 class TlsSessionCache;  // sasl/tls_session_cache.h
 
 // Whether bytes written may appear in a transcript as they are.
-enum class Sensitivity { kPublic, kSecret };
+// How a written line may be shown in a transcript: public, or secret from `public_prefix` on.
+// The one who builds the line knows where its secret part starts (the exchange: "AUTH PLAIN " is
+// shown, the initial response after it is not), so the transcript never parses protocol words.
+struct Sensitivity {
+  bool secret = false;
+  size_t public_prefix = 0;  // octets at the start of a secret line that may be shown
+
+  static const Sensitivity kPublic;
+  static const Sensitivity kSecret;  // the whole line
+  // Secret after its first `n` octets.
+  static constexpr Sensitivity SecretAfter(size_t n) { return Sensitivity{true, n}; }
+  friend constexpr bool operator==(const Sensitivity&, const Sensitivity&) = default;
+};
+inline constexpr Sensitivity Sensitivity::kPublic{false, 0};
+inline constexpr Sensitivity Sensitivity::kSecret{true, 0};
 
 enum class TlsVersion { kDefault, kTls12, kTls13 };
 

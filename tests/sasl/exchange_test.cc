@@ -1,8 +1,11 @@
 #include "saslkit/sasl/exchange.h"
+#include "saslkit/net/transcript.h"
 
 #include <string>
 
 #include "saslkit/adapters/smtp/smtp_protocol.h"
+#include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/adapters/pop3/pop3_protocol.h"
 #include "gtest/gtest.h"
 #include "saslkit/mechanisms/cram_md5.h"
 #include "saslkit/mechanisms/plain.h"
@@ -35,11 +38,33 @@ TEST(ExchangeTest, InitialResponseInTheCommandAndSuccess) {
   Exchange ex(kSmtpParams, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
-  EXPECT_EQ(first.sensitivity, Sensitivity::kSecret);
+  EXPECT_EQ(first.sensitivity, Sensitivity::SecretAfter(11));  // "AUTH PLAIN " may be shown
   ASSERT_OK_AND_ASSIGN(auto next, ex.OnLine("235 2.7.0 Authentication successful"));
   EXPECT_FALSE(next.has_value());
   EXPECT_TRUE(ex.finished());
   EXPECT_EQ(ex.lines_sent(), 1);
+}
+
+// The exchange says where the secret part of its first line starts, on each protocol's command
+// form, so a transcript shows the command words and hides the initial response without parsing.
+TEST(ExchangeTest, FirstLineMarksWhereTheSecretStarts) {
+  struct Case {
+    const ProtocolParams* params;
+    std::string tag;
+    std::string shown;
+  };
+  for (const Case& c : {Case{&kSmtpParams, "", "AUTH PLAIN "}, Case{&kPop3Params, "", "AUTH PLAIN "},
+                        Case{&kImapParams, "A1", "A1 AUTHENTICATE PLAIN "}}) {
+    MechanismHarness h(PlainMechanism());
+    auto m = Plain(h);
+    Exchange ex(*c.params, *m, c.tag);
+    ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
+    ASSERT_TRUE(first.sensitivity.secret);
+    const std::string line = Line(first);
+    EXPECT_EQ(line.substr(0, first.sensitivity.public_prefix), c.shown);
+    EXPECT_EQ(RedactForTranscript(line.substr(0, line.size() - 2), first.sensitivity.public_prefix),
+              c.shown + "<redacted 28 bytes>");  // base64 of "\0tim\0tanstaaftanstaaf"
+  }
 }
 
 TEST(ExchangeTest, WithoutInitialResponseAnswersTheEmptyChallenge) {

@@ -113,7 +113,7 @@ TEST(LoginDriverTest, ImapStartTlsSaslIrAndLeftoverUnderEverySplit) {
     EXPECT_EQ(run.tls_started, 1);
     ASSERT_EQ(run.sent.size(), 3u);
     EXPECT_EQ(run.sent[2].bytes, "A003 AUTHENTICATE PLAIN AGFsaWNlAHMzY3JldC1wdw==\r\n");
-    EXPECT_EQ(run.sent[2].sensitivity, Sensitivity::kSecret);
+    EXPECT_EQ(run.sent[2].sensitivity, Sensitivity::SecretAfter(24));  // "A003 AUTHENTICATE PLAIN "
     EXPECT_EQ(driver.outcome().result.mechanism, "PLAIN");
     EXPECT_THAT(driver.outcome().capabilities, ElementsAre("IMAP4rev1", "IDLE"));
     EXPECT_TRUE(driver.tls().active);

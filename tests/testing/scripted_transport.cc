@@ -117,7 +117,7 @@ std::string ScriptedTransport::written() const {
 
 bool ScriptedTransport::WroteSecret(std::string_view needle) const {
   for (const Written& w : writes_) {
-    if (w.sensitivity == Sensitivity::kSecret &&
+    if (w.sensitivity.secret &&
         w.bytes.find(needle) != std::string::npos) {
       return true;
     }

@@ -183,7 +183,7 @@ TEST(Pop3ParamsTest, InitialResponseAndEmptyInitialResponse) {
   Exchange ex(kPop3Params, *plain, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
-  EXPECT_EQ(first.sensitivity, Sensitivity::kSecret);
+  EXPECT_EQ(first.sensitivity, Sensitivity::SecretAfter(11));
   ASSERT_OK_AND_ASSIGN(auto done, ex.OnLine("+OK Logged in."));
   EXPECT_FALSE(done.has_value());
   EXPECT_TRUE(ex.finished());
