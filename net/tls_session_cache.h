@@ -33,7 +33,8 @@ struct TlsSessionCacheOptions {
   absl::Duration max_age = absl::Hours(8);  // beyond the server's own ticket lifetime, too
 };
 
-// Thread-safe; shared by every connection that names it (or the process-wide one).
+// Thread-safe (every method locks); shared by every connection that names it (or the
+// process-wide one), including concurrent logins on many threads.
 class TlsSessionCache {
  public:
   explicit TlsSessionCache(TlsSessionCacheOptions options = {}) : options_(options) {}

@@ -52,6 +52,8 @@ struct OAuth1Credentials {
   SecretString token_secret;
 };
 
+// Threads: plain data. One `Credentials` may be read by concurrent logins on any threads
+// (`LoginRequest::credentials` is const); changing it while a login may read it is a data race.
 struct Credentials {
   std::string username;        // authentication identity (authcid)
   SecretString password;
@@ -104,8 +106,11 @@ struct CredentialRequest {
 // Credentials given per mechanism, asked for only when that mechanism is about to run: a caller
 // can answer differently per mechanism (Exchange may want "HERE\jdoe" for NTLM and "jdoe" for
 // LOGIN) and can prompt late (a GUI asks for the password only when a mechanism needs it). The
-// plain `Credentials` struct stays the simple default (`LoginRequest::credentials`). A source is
-// used by one login at a time.
+// plain `Credentials` struct stays the simple default (`LoginRequest::credentials`).
+// Threads: `For` is not const; a source is used by one login at a time unless its own
+// documentation says more. `UserPerMechanism`'s source holds only const data and may be shared
+// by concurrent logins (as long as its `base` is not changed meanwhile); a source that prompts
+// or refreshes must lock itself to be shared.
 //
 //   auto source = UserPerMechanism(creds, {{"NTLM", "HERE\\jdoe"}});
 //   request.credential_source = source.get();

@@ -146,6 +146,10 @@ class Fallback {
   bool binding_rejected_ = false;
 };
 
+// Threads: immutable after construction; every method is const and keeps no state between calls
+// (a login's fallback bookkeeping lives in its own `Fallback`), so one policy may be shared
+// by any number of concurrent logins on any threads. Assigning a new policy to it while logins
+// use it is a data race.
 class SelectionPolicy {
  public:
   SelectionPolicy() = default;

@@ -29,6 +29,7 @@ struct ServerLesson {
   std::set<std::string> refused;      // refused for a lasting reason (a binding the server lacks)
 };
 
+// Threads: every method locks; one memory may be shared by concurrent logins on any threads.
 class ServerMemory {
  public:
   explicit ServerMemory(size_t max_servers = 256) : max_servers_(max_servers) {}

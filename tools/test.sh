@@ -74,6 +74,19 @@ ninja -C build-fuzz -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-fuzz unit asan-unit || status=1
 run_suite build-fuzz lab asan-lab || status=1
+
+echo "== objects shared across threads, under ThreadSanitizer (clang), against the lab"
+# 16 threads x 4 blocking logins sharing one Registry, policy, credentials, server memory, SCRAM
+# cache and TLS session cache (tests/threads/shared_objects_lab_test.cc). build-tsan-lib/ builds
+# only that test and the library parts it links, at -O1 without debug info (a few minutes).
+if [ ! -f build-tsan-lib/build.ninja ]; then
+  CC=clang CXX=clang++ meson setup build-tsan-lib -Dbuildtype=plain -Dcpp_args=-O1 \
+    -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Doauth_refresh=disabled >/dev/null
+fi
+{ ninja -C build-tsan-lib -j "$jobs" tests/threads_lab_tests &&
+  GTEST_OUTPUT="xml:$results/tsan-threads/" TSAN_OPTIONS=halt_on_error=1 \
+    build-tsan-lib/tests/threads_lab_tests; } || status=1
+
 bash tests/lab/lab.sh stop >/dev/null
 lab_started=0
 

@@ -35,6 +35,8 @@ namespace saslkit SASLKIT_EXPORT {
 // hashed once), so the cache holds neither user names nor anything a password could be tested
 // against offline without the values themselves; values and keys are wiped when dropped,
 // cleared or destroyed.
+// Threads: every method locks; one cache may be shared by concurrent SCRAM logins on any
+// threads (`ScramOptions::cache`).
 class SaltedPasswordCache {
  public:
   explicit SaltedPasswordCache(size_t capacity = 32);

@@ -98,6 +98,18 @@ $cxx -std=c++20 "$src/tests/install/tiny_oauth.cc" -o "$tmp/tiny-oauth" \
 out=$(LD_LIBRARY_PATH=$prefix/lib "$tmp/tiny-oauth") || fail "tiny-oauth exited with $?"
 grep -qx 'refresh token source: yes' <<<"$out" || fail "tiny-oauth printed: $out"
 
+if [ -e /usr/include/asio.hpp ]; then
+  step "the asio part: \$(pkg-config --cflags --libs saslkit-asio), examples/asio_login.cc"
+  pkg-config --exists --print-errors saslkit-asio || fail "pkg-config cannot use saslkit-asio.pc"
+  [ -e "$prefix/include/saslkit/asio/async_login.h" ] || fail "not installed: saslkit/asio/async_login.h"
+  # shellcheck disable=SC2046
+  $cxx -std=c++20 -I"$src" "$src/examples/asio_login.cc" -o "$tmp/asio_login" \
+    $(pkg-config --cflags --libs saslkit-asio) || fail "examples/asio_login.cc does not build"
+  rc=0
+  LD_LIBRARY_PATH=$prefix/lib "$tmp/asio_login" >/dev/null 2>"$tmp/asio.err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -q usage "$tmp/asio.err" || fail "asio_login without arguments: $(cat "$tmp/asio.err")"
+fi
+
 step "the installed command and its manual page"
 help=$(LD_LIBRARY_PATH=$prefix/lib "$prefix/bin/saslkit" --help) || fail "saslkit --help exited with $?"
 grep -q '^SYNOPSIS' <<<"$help" || fail "saslkit --help has no SYNOPSIS"

@@ -28,6 +28,9 @@ GOOD = {
     'mechanisms/ntlm/internal/messages.h': '#include "saslkit/sasl/mechanism.h"\n',
     'adapters/imap/imap_client.cc': '#include "saslkit/net/connection.h"\n'
                                     '#include "saslkit/adapters/internal/line_words.h"\n',
+    'asio/async_login.cc': '#include <asio/write.hpp>\n'
+                           '#include "saslkit/adapters/imap/imap_login.h"\n'
+                           '#include "saslkit/net/memory_tls.h"\n',
 }
 failures = 0
 
@@ -60,4 +63,13 @@ expect('another folder\'s internal header fails',
 expect('a path without saslkit/ fails',
        dict(GOOD, **{'net/transcript.cc': '#include "sasl/transport.h"\n'}),
        1, 'write "saslkit/sasl/transport.h"')
+expect('asio including a mechanism fails',
+       dict(GOOD, **{'asio/async_login.cc': '#include "saslkit/mechanisms/builtins.h"\n'}),
+       1, 'asio/async_login.cc:1: asio may not include mechanisms')
+expect('a quoted asio/ path without saslkit/ fails',
+       dict(GOOD, **{'asio/async_login.cc': '#include "asio/async_login.h"\n'}),
+       1, 'write "saslkit/asio/async_login.h"')
+expect('an adapter including asio fails',
+       dict(GOOD, **{'adapters/imap/imap_login.cc': '#include "saslkit/asio/async_login.h"\n'}),
+       1, 'adapters may not include asio')
 sys.exit(1 if failures else 0)
