@@ -19,10 +19,6 @@
 namespace saslkit {
 namespace {
 
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  return absl::StartsWithIgnoreCase(Av(text), Av(prefix));
-}
-
 // Escapes control and non-ASCII octets (so a hostile server cannot drive the terminal that shows
 // the transcript) and cuts the line at `max_octets`.
 std::string Printable(std::string_view line, size_t max_octets) {
