@@ -11,6 +11,7 @@
 #include "saslkit/adapters/pop3/pop3_client.h"
 #include "saslkit/adapters/smtp/smtp_client.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/scram/scram.h"
 #include "saslkit/base/base64.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
