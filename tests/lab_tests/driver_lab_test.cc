@@ -181,8 +181,9 @@ TEST(DriverLab, MemoryTlsChecksTheCertificateAndGivesTheBindingFacts) {
 
 // MemoryTls resumes like the blocking transport: the second handshake to Cyrus IMAPS (TLS 1.2)
 // and Postfix SMTPS offers the kept session. The servers resume most, not all, handshakes
-// (BENCHMARKS.md), so a few tries are allowed; a resumed TLS 1.2 session still carries
-// tls-unique only with the extended master secret, which OpenSSL always negotiates here.
+// (BENCHMARKS.md: Cyrus 60-70%, less under load), so up to ten tries are allowed. A resumed
+// TLS 1.2 session still carries tls-unique, because OpenSSL negotiates the extended master
+// secret here.
 TEST(DriverLab, MemoryTlsResumesItsSessions) {
   for (const char* port : {"SASLKIT_LAB_CYRUS_IMAPS_PORT", "SASLKIT_LAB_POSTFIX_SUBMISSIONS_PORT"}) {
     ServerOptions server = LabEnv::Get().Server(LabService::kImaps);
@@ -192,7 +193,7 @@ TEST(DriverLab, MemoryTlsResumesItsSessions) {
                          MemoryHandshake(LabEnv::Get().Value("SASLKIT_LAB_HOST"), server, &cache));
     EXPECT_FALSE(first.resumed) << port;
     bool resumed = false;
-    for (int i = 0; i < 6 && !resumed; ++i) {
+    for (int i = 0; i < 10 && !resumed; ++i) {
       ASSERT_OK_AND_ASSIGN(TlsFacts again, MemoryHandshake(LabEnv::Get().Value("SASLKIT_LAB_HOST"),
                                                            server, &cache));
       resumed = again.resumed;
@@ -200,7 +201,7 @@ TEST(DriverLab, MemoryTlsResumesItsSessions) {
         EXPECT_TRUE(again.tls_unique.has_value()) << port;  // extended master secret in use
       }
     }
-    EXPECT_TRUE(resumed) << port << ": no resumed handshake in 6 tries";
+    EXPECT_TRUE(resumed) << port << ": no resumed handshake in 10 tries";
   }
 }
 
