@@ -68,6 +68,7 @@ echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer (cla
 if [ ! -f build-fuzz/build.ninja ]; then
   CC=clang CXX=clang++ meson setup build-fuzz -Dbuildtype=debugoptimized \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false -Dfuzzing=true \
+    -Dasio=disabled \
     -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
 ninja -C build-fuzz -j "$jobs"
