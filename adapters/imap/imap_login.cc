@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "saslkit/adapters/common/starttls.h"
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
 
@@ -182,17 +183,10 @@ absl::StatusOr<ProtocolStep> ImapLogin::AfterCapabilities() {
   await_ = Await::kNothing;
   if (then_ == Then::kReady) return ProtocolStep::Of(ProtocolStep::Kind::kReady);
   if (preauthenticated_) return ProtocolStep::Of(ProtocolStep::Kind::kAuthenticated);
-  if (tls_done_ || mode_ == TlsMode::kImplicit || mode_ == TlsMode::kNone) {
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
-  if (!capabilities_.starttls) {
-    if (mode_ == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "IMAP server does not offer STARTTLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
+  SASLKIT_ASSIGN_OR_RETURN(
+      StartTlsNext next,
+      DecideStartTls(mode_, tls_done_, capabilities_.starttls, "IMAP", "STARTTLS"));
+  if (next == StartTlsNext::kProceed) return ProtocolStep::Of(ProtocolStep::Kind::kReady);
   return Command("STARTTLS", Await::kStartTls);
 }
 

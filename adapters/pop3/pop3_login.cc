@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "saslkit/adapters/common/starttls.h"
 #include "saslkit/crypto/crypto.h"
 #include "saslkit/base/text.h"
 #include "saslkit/sasl/native_methods.h"
@@ -51,17 +52,9 @@ absl::StatusOr<ProtocolStep> Pop3Login::Capa() {
 
 absl::StatusOr<ProtocolStep> Pop3Login::AfterCapa() {
   await_ = Await::kNothing;
-  if (tls_done_ || mode_ == TlsMode::kImplicit || mode_ == TlsMode::kNone) {
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
-  if (!capabilities_.stls) {
-    if (mode_ == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "POP3 server does not offer STLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
+  SASLKIT_ASSIGN_OR_RETURN(StartTlsNext next,
+                           DecideStartTls(mode_, tls_done_, capabilities_.stls, "POP3", "STLS"));
+  if (next == StartTlsNext::kProceed) return ProtocolStep::Of(ProtocolStep::Kind::kReady);
   await_ = Await::kStls;
   return std::move(ProtocolStep::Read(kPop3MaxLine).Send("STLS"));
 }

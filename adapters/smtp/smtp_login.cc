@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "saslkit/adapters/common/starttls.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit {
@@ -31,17 +32,10 @@ absl::Status SmtpLogin::ExplainFailure(absl::Status status, bool tls_active) {
 
 absl::StatusOr<ProtocolStep> SmtpLogin::AfterHello() {
   await_ = Await::kNothing;
-  if (tls_done_ || mode_ == TlsMode::kImplicit || mode_ == TlsMode::kNone) {
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
-  if (!capabilities_.starttls) {
-    if (mode_ == TlsMode::kStartTlsRequired) {
-      return Error(ErrorKind::kTls,
-                   "SMTP server does not offer STARTTLS, which is required; refusing to continue "
-                   "without TLS");
-    }
-    return ProtocolStep::Of(ProtocolStep::Kind::kReady);
-  }
+  SASLKIT_ASSIGN_OR_RETURN(
+      StartTlsNext next,
+      DecideStartTls(mode_, tls_done_, capabilities_.starttls, "SMTP", "STARTTLS"));
+  if (next == StartTlsNext::kProceed) return ProtocolStep::Of(ProtocolStep::Kind::kReady);
   return Command("STARTTLS", Await::kStartTls);
 }
 
