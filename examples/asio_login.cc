@@ -51,12 +51,6 @@ struct Result {
   absl::Duration elapsed;
 };
 
-std::unique_ptr<LoginProtocol> ProtocolFor(const Shared& shared) {
-  if (shared.args.protocol == "smtp") return std::make_unique<SmtpLogin>(shared.mode, "localhost");
-  if (shared.args.protocol == "pop3") return std::make_unique<Pop3Login>(shared.mode);
-  return std::make_unique<ImapLogin>(shared.mode);
-}
-
 asio::awaitable<void> OneLogin(const Shared& shared, Result& result) {
   const absl::Time started = absl::Now();
   asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
@@ -67,7 +61,7 @@ asio::awaitable<void> OneLogin(const Shared& shared, Result& result) {
     result.status = Error(ErrorKind::kConnection, "connect: " + ec.message());
   } else {
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    std::unique_ptr<LoginProtocol> protocol = ProtocolFor(shared);
+    std::unique_ptr<LoginProtocol> protocol = example::ProtocolFor(shared.args, shared.mode);
     absl::StatusOr<LoginOutcome> outcome =
         co_await AsyncLogin(socket, *protocol, shared.request, shared.options);
     if (outcome.ok()) {
@@ -78,20 +72,6 @@ asio::awaitable<void> OneLogin(const Shared& shared, Result& result) {
     }
   }
   result.elapsed = absl::Now() - started;
-}
-
-void Print(const Result& r) {
-  std::printf("{\"ok\":%s,\"mechanism\":\"%s\",\"elapsed_ms\":%.1f",
-              r.status.ok() ? "true" : "false", r.mechanism.c_str(),
-              absl::ToDoubleMilliseconds(r.elapsed));
-  if (!r.status.ok()) {
-    std::string error(MessageOf(r.status));
-    for (char& c : error) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
-    }
-    std::printf(",\"error\":\"%s\"", error.c_str());
-  }
-  std::printf("}\n");
 }
 
 }  // namespace
@@ -105,9 +85,7 @@ int main(int argc, char** argv) {
   }
   Shared shared;
   shared.args = *args;
-  shared.mode = args->implicit_tls ? TlsMode::kImplicit
-                : args->cafile.empty() ? TlsMode::kStartTlsIfOffered
-                                       : TlsMode::kStartTlsRequired;
+  shared.mode = example::TlsModeOf(*args);
   shared.options.host = args->host;
   shared.options.port = args->port;
   shared.options.implicit_tls = args->implicit_tls;
@@ -136,7 +114,7 @@ int main(int argc, char** argv) {
   io.run();
   int failed = 0;
   for (const Result& r : results) {
-    Print(r);
+    example::PrintResultLine(r.status, r.mechanism, r.elapsed);
     if (!r.status.ok()) ++failed;
   }
   std::fflush(stdout);

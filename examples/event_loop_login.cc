@@ -117,18 +117,7 @@ class Login {
     }
   }
 
-  void Print() const {
-    std::printf("{\"ok\":%s,\"mechanism\":\"%s\",\"elapsed_ms\":%.1f", status_.ok() ? "true" : "false",
-                mechanism_.c_str(), absl::ToDoubleMilliseconds(elapsed_));
-    if (!status_.ok()) {
-      std::string error(MessageOf(status_));
-      for (char& c : error) {
-        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
-      }
-      std::printf(",\"error\":\"%s\"", error.c_str());
-    }
-    std::printf("}\n");
-  }
+  void Print() const { example::PrintResultLine(status_, mechanism_, elapsed_); }
   bool ok() const { return status_.ok(); }
 
  private:
@@ -158,13 +147,7 @@ class Login {
   }
 
   void StartDriver(const TlsFacts& facts) {
-    if (shared_.args.protocol == "smtp") {
-      protocol_ = std::make_unique<SmtpLogin>(shared_.mode, "localhost");
-    } else if (shared_.args.protocol == "pop3") {
-      protocol_ = std::make_unique<Pop3Login>(shared_.mode);
-    } else {
-      protocol_ = std::make_unique<ImapLogin>(shared_.mode);
-    }
+    protocol_ = example::ProtocolFor(shared_.args, shared_.mode);
     DriverOptions options;
     options.host = shared_.args.host;
     options.port = shared_.args.port;
@@ -304,9 +287,7 @@ int main(int argc, char** argv) {
   }
   Shared shared;
   shared.args = *args;
-  shared.mode = args->implicit_tls ? TlsMode::kImplicit
-                : args->cafile.empty() ? TlsMode::kStartTlsIfOffered
-                                       : TlsMode::kStartTlsRequired;
+  shared.mode = example::TlsModeOf(*args);
   shared.tls.ca_file = args->cafile;
   shared.tls.server_name = args->host;
   auto context = SharedTlsClientContext(shared.tls, args->host);

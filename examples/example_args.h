@@ -7,11 +7,22 @@
 #define SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
 
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "saslkit/adapters/imap/imap_login.h"
+#include "saslkit/adapters/pop3/pop3_login.h"
+#include "saslkit/adapters/smtp/smtp_login.h"
+#include "saslkit/base/strings.h"
+#include "saslkit/base/text.h"
+#include "saslkit/net/connection.h"
 
 namespace example {
 
@@ -52,7 +63,7 @@ inline std::optional<Args> ParseArgs(int argc, char** argv, std::string& error) 
     if (arg == "--user" && (v = value())) {
       a.user = *v;
     } else if (arg == "--count" && (v = value())) {
-      a.count = std::atoi(v->c_str());
+      a.count = saslkit::ParseDecimalAs<int>(*v, 100000).value_or(0);
     } else if (arg == "--cafile" && (v = value())) {
       a.cafile = *v;
     } else if (arg == "--mech" && (v = value())) {
@@ -91,12 +102,42 @@ inline std::optional<Args> ParseArgs(int argc, char** argv, std::string& error) 
     return std::nullopt;
   }
   a.host = rest.substr(0, colon);
-  a.port = static_cast<uint16_t>(std::atoi(rest.c_str() + colon + 1));
+  a.port = saslkit::ParseDecimalAs<uint16_t>(std::string_view(rest).substr(colon + 1)).value_or(0);
   if (a.host.empty() || a.port == 0 || a.user.empty() || a.count < 1) {
     error = "the URL needs HOST:PORT, --user a name and --count at least 1";
     return std::nullopt;
   }
   return a;
+}
+
+// Plain URLs use STARTTLS when offered, and require it when a CA file is given.
+inline saslkit::TlsMode TlsModeOf(const Args& a) {
+  return a.implicit_tls ? saslkit::TlsMode::kImplicit
+         : a.cafile.empty() ? saslkit::TlsMode::kStartTlsIfOffered
+                            : saslkit::TlsMode::kStartTlsRequired;
+}
+
+// The protocol's part of the login driver for `a.protocol`.
+inline std::unique_ptr<saslkit::LoginProtocol> ProtocolFor(const Args& a, saslkit::TlsMode mode) {
+  if (a.protocol == "smtp") return std::make_unique<saslkit::SmtpLogin>(mode, "localhost");
+  if (a.protocol == "pop3") return std::make_unique<saslkit::Pop3Login>(mode);
+  return std::make_unique<saslkit::ImapLogin>(mode);
+}
+
+// Prints one login as a JSON line: {"ok","mechanism","elapsed_ms"[,"error"]}.
+inline void PrintResultLine(const absl::Status& status, std::string_view mechanism,
+                            absl::Duration elapsed) {
+  std::printf("{\"ok\":%s,\"mechanism\":\"%.*s\",\"elapsed_ms\":%.1f",
+              status.ok() ? "true" : "false", static_cast<int>(mechanism.size()), mechanism.data(),
+              absl::ToDoubleMilliseconds(elapsed));
+  if (!status.ok()) {
+    std::string error = saslkit::MessageString(status);
+    for (char& c : error) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    std::printf(",\"error\":\"%s\"", error.c_str());
+  }
+  std::printf("}\n");
 }
 
 }  // namespace example
