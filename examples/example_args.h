@@ -2,7 +2,8 @@
 //   PROGRAM URL --user NAME [--count N] [--cafile F] [--mech LIST]
 // URL is smtp://, submission (smtp:// on any port), smtps://, pop3://, pop3s://, imap:// or
 // imaps:// HOST:PORT; the password comes from SASLKIT_PASSWORD. Plain URLs use STARTTLS when
-// offered and require it when --cafile is given.
+// offered and require it when --cafile is given. Also what the login examples share once the
+// arguments are read: the TLS mode, the protocol's part of the login driver, the result line.
 #ifndef SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
 #define SASLKIT_EXAMPLES_EXAMPLE_ARGS_H_
 
@@ -81,13 +82,9 @@ inline std::optional<Args> ParseArgs(int argc, char** argv, std::string& error) 
     return std::nullopt;
   }
   std::string scheme = url.substr(0, scheme_end);
-  if (!scheme.empty() && scheme.back() == 's' && scheme != "pop3" ) {
+  if (!scheme.empty() && scheme.back() == 's') {  // smtps, pop3s, imaps
     a.implicit_tls = true;
     scheme.pop_back();
-  }
-  if (scheme == "pop3s") {
-    a.implicit_tls = true;
-    scheme = "pop3";
   }
   if (scheme != "smtp" && scheme != "pop3" && scheme != "imap") {
     error = "unknown scheme: " + url.substr(0, scheme_end);

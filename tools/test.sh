@@ -7,8 +7,9 @@
 #      tests, then stops it,
 #   4. builds again with clang under AddressSanitizer + UndefinedBehaviorSanitizer and runs the
 #      unit and lab tests there too (and the lab tests once under valgrind),
-#   5. runs the random source's tests under ThreadSanitizer (one small binary),
-#   6. runs every libFuzzer target briefly from that same build.
+#   5. runs, under ThreadSanitizer, many logins sharing the library's shared objects against the
+#      lab, and the random source's tests (two small builds),
+#   6. runs every libFuzzer target briefly from the ASan build.
 # Prints "tests: N passed, M failed" last; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,8 @@ trap cleanup EXIT
 
 status=0
 echo "== build (warnings are errors)"
-configure build-ci --werror -Dbuildtype=debugoptimized
+# The benchmarks are not run here; bench/run builds them in its own release directory.
+configure build-ci --werror -Dbuildtype=debugoptimized -Dbenchmarks=false
 ninja -C build-ci -j "$jobs"
 
 echo "== lab: real servers on 127.0.0.1"
@@ -64,13 +66,9 @@ run_suite build-ci install install || status=1
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer (clang)"
 # One sanitizer build serves the unit and lab tests and the libFuzzer targets (tests/fuzz/run.sh
-# reuses build-fuzz), so CI compiles the project twice, not three times.
-if [ ! -f build-fuzz/build.ninja ]; then
-  CC=clang CXX=clang++ meson setup build-fuzz -Dbuildtype=debugoptimized \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false -Dfuzzing=true \
-    -Dasio=disabled \
-    -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
-fi
+# reuses build-fuzz); ThreadSanitizer gets two small builds of only what it runs.
+# The options live in tests/fuzz/run.sh (`run.sh --setup`), which reuses this directory.
+bash tests/fuzz/run.sh --setup
 ninja -C build-fuzz -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite build-fuzz unit asan-unit || status=1

@@ -72,4 +72,7 @@ expect('a quoted asio/ path without saslkit/ fails',
 expect('an adapter including asio fails',
        dict(GOOD, **{'adapters/imap/imap_login.cc': '#include "saslkit/asio/async_login.h"\n'}),
        1, 'adapters may not include asio')
+expect('a part including the umbrella header fails',
+       dict(GOOD, **{'net/connection.cc': '#include "saslkit/saslkit.h"\n'}),
+       1, 'net/connection.cc:1: includes the umbrella "saslkit/saslkit.h"')
 sys.exit(1 if failures else 0)
