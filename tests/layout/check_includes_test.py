@@ -29,7 +29,7 @@ GOOD = {
     'adapters/imap/imap_client.cc': '#include "saslkit/net/connection.h"\n'
                                     '#include "saslkit/adapters/internal/line_words.h"\n',
     'asio/async_login.cc': '#include <asio/write.hpp>\n'
-                           '#include "saslkit/adapters/imap/imap_login.h"\n'
+                           '#include "saslkit/sasl/login_driver.h"\n'
                            '#include "saslkit/net/memory_tls.h"\n',
 }
 failures = 0
@@ -69,6 +69,9 @@ expect('asio including a mechanism fails',
 expect('a quoted asio/ path without saslkit/ fails',
        dict(GOOD, **{'asio/async_login.cc': '#include "asio/async_login.h"\n'}),
        1, 'write "saslkit/asio/async_login.h"')
+expect('asio including an adapter fails',
+       dict(GOOD, **{'asio/async_login.cc': '#include "saslkit/adapters/imap/imap_login.h"\n'}),
+       1, 'asio may not include adapters')
 expect('an adapter including asio fails',
        dict(GOOD, **{'adapters/imap/imap_login.cc': '#include "saslkit/asio/async_login.h"\n'}),
        1, 'adapters may not include asio')
