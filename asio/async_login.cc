@@ -106,7 +106,12 @@ class Io {
 };
 
 std::string ServerName(const AsyncLoginOptions& options) {
-  return options.tls.server_name.empty() ? options.host : options.tls.server_name;
+  return TlsServerName(options.tls.server_name, options.host);
+}
+
+// "host:port", the key of the server's TLS sessions (the blocking transport's too).
+std::string Peer(const AsyncLoginOptions& options) {
+  return HostPort(options.host, options.port);
 }
 
 // A TCP socket, with saslkit's MemoryTls once TLS starts.
@@ -143,7 +148,8 @@ class SocketIo final : public Io {
   awaitable<absl::StatusOr<TlsFacts>> StartTls(absl::Time deadline) override {
     TlsOptions tls = options_.tls;
     tls.server_name = ServerName(options_);
-    absl::StatusOr<std::unique_ptr<MemoryTls>> made = MemoryTls::Create(tls, tls.server_name);
+    absl::StatusOr<std::unique_ptr<MemoryTls>> made =
+        MemoryTls::Create(tls, tls.server_name, Peer(options_));
     if (!made.ok()) co_return made.status();
     tls_ = std::move(*made);
     for (;;) {

@@ -123,7 +123,7 @@ class Login {
  private:
   void StartTls() {
     auto tls = MemoryTls::Create(shared_.tls_context, shared_.tls, shared_.args.host,
-                                 shared_.args.host + ":" + std::to_string(shared_.args.port));
+                                 HostPort(shared_.args.host, shared_.args.port));
     if (!tls.ok()) return Finish(tls.status());
     tls_ = std::move(*tls);
     handshaking_ = true;

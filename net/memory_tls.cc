@@ -28,11 +28,7 @@ struct MemoryTls::State : TlsSessionSink {  // where this session's new TLS sess
 namespace {
 
 std::string NameOf(const TlsOptions& options, std::string_view server_name) {
-  std::string name(server_name.empty() ? std::string_view(options.server_name) : server_name);
-  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
-    name = name.substr(1, name.size() - 2);
-  }
-  return name;
+  return TlsServerName(server_name, options.server_name);
 }
 
 }  // namespace

@@ -59,12 +59,6 @@ std::string_view Unbracket(std::string_view host) {
   return host;
 }
 
-std::string PeerName(std::string_view host, uint16_t port) {
-  if (host.find(':') != std::string_view::npos) {
-    return absl::StrCat("[", Av(host), "]:", port);
-  }
-  return absl::StrCat(Av(host), ":", port);
-}
 
 
 // Returns milliseconds for poll(2) until `deadline`, rounded up; -1 for an infinite deadline.
@@ -278,7 +272,7 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Connect(
   if (name.empty() || name.find('\0') != std::string::npos) {
     return Error(ErrorKind::kBadInput, "TCP: the host name is empty or holds a NUL");
   }
-  const std::string peer = PeerName(name, port);
+  const std::string peer = HostPort(name, port);
   const absl::Time deadline = absl::Now() + options.connect_timeout;
   SASLKIT_ASSIGN_OR_RETURN(AddressList list, Resolve(name, port, options, deadline));
   addrinfo* found = list.get();
@@ -636,8 +630,7 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
                  absl::StrCat("TLS: ", peer_, " sent bytes before TLS handshake "
                               "(STARTTLS response injection)"));
   }
-  const std::string name(Unbracket(options.server_name.empty() ? std::string_view(host_)
-                                                               : options.server_name));
+  const std::string name = TlsServerName(options.server_name, host_);
   absl::Status status = Handshake(options, name);
   if (!status.ok()) Abort();
   return status;

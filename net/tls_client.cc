@@ -332,4 +332,18 @@ std::string TlsSessionKey(std::string_view peer, const std::string& name,
                       ProtocolVersion(options.max_version, 0));
 }
 
+std::string TlsServerName(std::string_view configured, std::string_view host) {
+  std::string_view name = configured.empty() ? host : configured;
+  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
+    name = name.substr(1, name.size() - 2);
+  }
+  return std::string(name);
+}
+
+std::string HostPort(std::string_view host, uint16_t port) {
+  const std::string name = TlsServerName({}, host);
+  if (name.find(':') != std::string::npos) return absl::StrCat("[", name, "]:", port);
+  return absl::StrCat(name, ":", port);
+}
+
 }  // namespace saslkit

@@ -12,6 +12,7 @@
 
 #include "saslkit/base/export.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,14 @@ absl::Status SetTlsServerName(ssl_st* ssl, const std::string& name, bool verify)
 // channel-binding data: tls-unique (TLS 1.2 with extended master secret, RFC 5929 3 / RFC 7627),
 // tls-server-end-point (RFC 5929 4.1), tls-exporter (TLS 1.3, RFC 9266).
 TlsFacts TlsFactsOf(ssl_st* ssl, bool verification_requested);
+
+// Returns the name TLS uses for SNI and the certificate check: `configured` (an explicit server
+// name) when set, else `host`; without the brackets of an IPv6 literal ("[::1]" -> "::1").
+std::string TlsServerName(std::string_view configured, std::string_view host);
+
+// Returns "host:port", or "[v6]:port" for an IPv6 literal (given with or without brackets): how
+// a server is named in messages and the key of its TLS sessions.
+std::string HostPort(std::string_view host, uint16_t port);
 
 // Returns true for an IPv4 or IPv6 literal.
 bool IsIpLiteral(const std::string& name);

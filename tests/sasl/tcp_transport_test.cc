@@ -1,4 +1,5 @@
 #include "saslkit/net/tcp_transport.h"
+#include "saslkit/net/tls_client.h"
 #include "saslkit/net/tls_session_cache.h"
 
 #include <arpa/inet.h>
@@ -999,6 +1000,23 @@ TEST(TcpChannelBindingTest, DataComesOnlyFromAnActiveSession) {
               Optional(std::string("e")));
   EXPECT_THAT(ChannelBindingData(facts, ChannelBindingType::kTlsExporter),
               Optional(std::string("x")));
+}
+
+}  // namespace
+}  // namespace saslkit
+
+namespace saslkit {
+namespace {
+
+// One naming of a server for the blocking transport, MemoryTls and asio: the TLS name without
+// an IPv6 literal's brackets, and "host:port" with them, whichever way the host was written.
+TEST(TlsNamesTest, ServerNameAndHostPort) {
+  EXPECT_EQ(TlsServerName("", "[::1]"), "::1");
+  EXPECT_EQ(TlsServerName("", "mail.example.com"), "mail.example.com");
+  EXPECT_EQ(TlsServerName("mail.example.com", "192.0.2.7"), "mail.example.com");
+  EXPECT_EQ(HostPort("::1", 993), "[::1]:993");
+  EXPECT_EQ(HostPort("[::1]", 993), "[::1]:993");
+  EXPECT_EQ(HostPort("mail.example.com", 587), "mail.example.com:587");
 }
 
 }  // namespace
