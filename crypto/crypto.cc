@@ -7,7 +7,7 @@
 // EVP as before.
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 
 #include "saslkit/crypto/internal/sha_blocks.h"
 

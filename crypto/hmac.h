@@ -46,6 +46,10 @@ size_t DigestTo(const EVP_MD* md, std::initializer_list<std::string_view> parts,
 size_t HmacTo(const EVP_MD* md, std::string_view key, std::string_view data, unsigned char* out);
 // Returns HMAC(`key`, `data`) with `md`; empty when `md` cannot be used.
 SecretBytes Hmac(const EVP_MD* md, std::string_view key, std::string_view data);
+// HMAC-MD5, which CRAM-MD5 (RFC 2195) and NTLMv2 (MS-NLMP 3.3.2) are built on.
+inline SecretBytes HmacMd5(std::string_view key, std::string_view data) {
+  return Hmac(EVP_md5(), key, data);
+}
 
 // An HMAC key with its two pad blocks hashed once (RFC 2104 2): each MAC then costs only its
 // message's blocks and one outer block (two compressions fewer than HmacTo), which is what a

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
@@ -27,7 +27,7 @@ class CramMd5Method final : public SaslMethod, public internal::Recycled<CramMd5
     if (challenge.empty()) return Error(ErrorKind::kProtocol, "CRAM-MD5: empty challenge");
     answered_ = true;
     // RFC 2195 2: digest = HMAC-MD5(password, challenge); response = user SP lower-hex digest.
-    SecretBytes mac = internal::HmacMd5(credentials_.password.view(), challenge);
+    SecretBytes mac = HmacMd5(credentials_.password.view(), challenge);
     Step step;
     step.response.Reserve(credentials_.username.size() + 1 + 32);
     step.response.Append(credentials_.username).Append(' ');

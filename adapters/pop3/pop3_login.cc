@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "saslkit/adapters/common/starttls.h"
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/base/text.h"
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
@@ -158,7 +158,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::BeginNative(const MechanismInfo& info,
     SecretBytes input;
     input.Reserve(apop_timestamp_->size() + credentials.password.size());
     input.Append(*apop_timestamp_).Append(credentials.password.view());
-    SecretBytes digest = internal::Digest(EVP_md5(), input.view());
+    SecretBytes digest = Digest(EVP_md5(), input.view());
     SecretBytes line;
     line.Reserve(5 + credentials.username.size() + 1 + 32 + 2);
     line.Append("APOP ").Append(credentials.username).Append(' ');

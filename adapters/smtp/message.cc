@@ -2,7 +2,7 @@
 
 #include <openssl/rand.h>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/base/base64.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
@@ -252,8 +252,8 @@ void AppendQuoted(std::string& out, std::string_view value) {
 // HEX(MD5(the concatenation of `parts`)) on the stack, wiped when it goes out of scope.
 struct HexMd5 {
   explicit HexMd5(std::initializer_list<std::string_view> parts) {
-    internal::DigestBuffer digest;
-    digest.size = internal::DigestTo(EVP_md5(), parts, digest.bytes);
+    DigestBuffer digest;
+    digest.size = DigestTo(EVP_md5(), parts, digest.bytes);
     HexLowerTo(std::string_view(reinterpret_cast<const char*>(digest.bytes), 16), hex);
   }
   ~HexMd5() { Wipe(hex, sizeof(hex)); }
@@ -428,8 +428,8 @@ class DigestMd5Method final : public SaslMethod, public internal::Recycled<Diges
 
     // RFC 2831 2.1.2.1: A1 = { H( { username-value, ":", realm-value, ":", passwd } ),
     //                          ":", nonce-value, ":", cnonce-value [ ":", authzid-value ] }.
-    internal::DigestBuffer secret;
-    secret.size = internal::DigestTo(EVP_md5(), {hash_user, ":", hash_realm, ":", hash_password},
+    DigestBuffer secret;
+    secret.size = DigestTo(EVP_md5(), {hash_user, ":", hash_realm, ":", hash_password},
                                      secret.bytes);
     const std::string_view nonce = *c.nonce;
     const HexMd5 ha1({secret.view(), ":", nonce, ":", cnonce, authzid_.empty() ? "" : ":",

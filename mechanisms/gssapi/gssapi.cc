@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/mechanisms/gssapi/internal/gss_handles.h"
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/mechanisms/internal/recycled.h"
@@ -156,7 +156,7 @@ std::string KeytabCacheName(std::string_view keytab, std::string_view principal)
   key.push_back('\0');
   key.append(principal);
   return "MEMORY:saslkit-gssapi-" +
-         HexLower(internal::Digest(EVP_sha256(), key).view()).substr(0, 32);
+         HexLower(Digest(EVP_sha256(), key).view()).substr(0, 32);
 }
 
 // Acquires initiator credentials, by the first of these that applies:

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/crypto/legacy_crypto.h"
 #include "saslkit/mechanisms/ntlm/internal/messages.h"
 #include "saslkit/mechanisms/ranking.h"
@@ -180,7 +180,7 @@ class NtlmMethod final : public SaslMethod, public internal::Recycled<NtlmMethod
       // AUTHENTICATE), computed with the MIC field zero.
       SecretBytes all(negotiate_);
       all.Append(challenge).Append(message.view());
-      SecretBytes mic = in::HmacMd5(exported.view(), all.view());
+      SecretBytes mic = HmacMd5(exported.view(), all.view());
       std::memcpy(message.Resize(message.size()) + in::kAuthenticateMicOffset, mic.data(),
                   mic.size());
     }

@@ -24,7 +24,7 @@ GOOD = {
     'base/status.h': '#include <string>\n',
     'sasl/policy.h': '#include "saslkit/base/status.h"\n',
     'mechanisms/ntlm/ntlm.cc': '#include "saslkit/mechanisms/ntlm/internal/messages.h"\n'
-                               '#include "saslkit/crypto/crypto.h"\n',
+                               '#include "saslkit/crypto/hmac.h"\n',
     'mechanisms/ntlm/internal/messages.h': '#include "saslkit/sasl/mechanism.h"\n',
     'adapters/imap/imap_client.cc': '#include "saslkit/net/connection.h"\n'
                                     '#include "saslkit/adapters/internal/line_words.h"\n',

@@ -4,7 +4,7 @@
 // and HmacTo.
 #include "saslkit/crypto/pbkdf2.h"
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

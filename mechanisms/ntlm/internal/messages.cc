@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/crypto/legacy_crypto.h"
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"

@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "saslkit/crypto/crypto.h"
+#include "saslkit/crypto/hmac.h"
 #include "saslkit/base/base64.h"
 
 namespace saslkit::internal {
