@@ -46,8 +46,6 @@ std::optional<char32_t> NextCodePoint(std::string_view s, size_t* at);
 // Returns the number of code points in `s`, or -1 when it is not well-formed UTF-8.
 long Utf8Length(std::string_view s);
 inline bool IsUtf8(std::string_view s) { return Utf8Length(s) >= 0; }
-// Appends `cp` (at most U+10FFFF, not a surrogate) encoded in UTF-8.
-void AppendUtf8(std::string& out, char32_t cp);
 // Calls `unit(u)` for each UTF-16 code unit of `cp` (at most U+10FFFF): one, or a surrogate
 // pair above U+FFFF (RFC 2781 2.1).
 template <typename Unit>

@@ -1,4 +1,4 @@
-#include "saslkit/mechanisms/saslprep.h"
+#include "saslkit/mechanisms/toolkit.h"
 
 #include <stringprep.h>
 

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "saslkit/base/text.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
@@ -185,12 +186,13 @@ absl::StatusOr<TokenAnswer> RunAuthorizationCodeFlow(const AuthCodeRequest& requ
   // RFC 6749 4.1.1 with RFC 7636 4.3.
   std::string url = request.authorization_endpoint;
   url += url.find('?') == std::string::npos ? '?' : '&';
-  absl::StrAppend(&url, "response_type=code&client_id=", UrlEncode(request.client.client_id),
-                  "&redirect_uri=", UrlEncode(redirect_uri), "&scope=", UrlEncode(request.scope),
+  absl::StrAppend(&url, "response_type=code&client_id=",
+                  PercentEncode(request.client.client_id), "&redirect_uri=",
+                  PercentEncode(redirect_uri), "&scope=", PercentEncode(request.scope),
                   "&state=", state, "&code_challenge=", pkce.challenge,
                   "&code_challenge_method=S256");
   if (!request.login_hint.empty()) {
-    absl::StrAppend(&url, "&login_hint=", UrlEncode(request.login_hint));
+    absl::StrAppend(&url, "&login_hint=", PercentEncode(request.login_hint));
   }
   if (request.open_browser) request.open_browser(url);
 

@@ -187,11 +187,4 @@ absl::StatusOr<HttpAnswer> Get(std::string_view url, const HttpOptions& options)
   return Perform(url, nullptr, options);
 }
 
-
-std::string UrlEncode(std::string_view text) {
-  SecretBytes out;
-  AppendPercentEncoded(out, text);
-  return std::string(out.view());
-}
-
 }  // namespace saslkit::oauth

@@ -54,8 +54,6 @@ absl::StatusOr<HttpAnswer> PostForm(std::string_view url, const std::vector<Form
 // GETs `url` (Accept: application/json); as `PostForm` otherwise.
 absl::StatusOr<HttpAnswer> Get(std::string_view url, const HttpOptions& options);
 
-// Returns `text` percent-encoded for a URL query component.
-std::string UrlEncode(std::string_view text);
 
 }  // namespace oauth
 }  // namespace saslkit

@@ -134,8 +134,8 @@ class Fallback {
   int telling_failure() const { return telling_; }
 
  private:
-  int budget_ = 2;
-  bool simple_after_secure_ = true;
+  int budget_;                // both set by the constructor from PolicyOptions
+  bool simple_after_secure_;
   int recorded_ = 0;
   int rejections_ = 0;
   int telling_ = -1;

@@ -74,14 +74,14 @@ struct ScramSetup {
 class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMethod> {
  public:
   ScramMethod(const ScramVariant& variant, std::shared_ptr<const void> keep_alive,
-              ScramSetup setup, RandomSource& random, const MechanismOptions& options)
+              ScramSetup setup, RandomSource& random, const ScramOptions& settings)
       : variant_(variant),
         keep_alive_(std::move(keep_alive)),
         setup_(std::move(setup)),
         random_(random),
-        min_iterations_(options.Get<ScramOptions>().min_iterations),
-        max_iterations_(options.Get<ScramOptions>().max_iterations),
-        cache_(options.Get<ScramOptions>().cache) {}
+        min_iterations_(settings.min_iterations),
+        max_iterations_(settings.max_iterations),
+        cache_(settings.cache) {}
 
   std::string_view name() const override { return variant_.name; }
 
@@ -399,7 +399,7 @@ absl::StatusOr<std::unique_ptr<SaslMethod>> MakeScram(const ScramVariant& varian
 
   RandomSource& random = context.random != nullptr ? *context.random : SystemRandom();
   return std::unique_ptr<SaslMethod>(std::make_unique<ScramMethod>(
-      variant, std::move(keep_alive), std::move(setup), random, options));
+      variant, std::move(keep_alive), std::move(setup), random, options.Get<ScramOptions>()));
 }
 
 MechanismInfo Describe(const ScramVariant& variant, std::shared_ptr<const void> keep_alive,

@@ -1,6 +1,6 @@
 // SASLprep (mechanisms/internal/saslprep.h) against the examples of RFC 4013 3, plus the
 // mapping, prohibition and unassigned-code-point rules one at a time.
-#include "saslkit/mechanisms/saslprep.h"
+#include "saslkit/mechanisms/toolkit.h"
 
 #include <string>
 

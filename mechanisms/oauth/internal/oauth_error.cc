@@ -1,30 +1,31 @@
 #include "saslkit/mechanisms/oauth/internal/oauth_error.h"
 
-#include "saslkit/base/json.h"
-
 #include <cstdint>
 #include <utility>
 
-#include "saslkit/sasl/failure_reason.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "saslkit/base/json.h"
 #include "saslkit/base/status.h"
+#include "saslkit/base/strings.h"
+#include "saslkit/sasl/failure_reason.h"
 
 namespace saslkit::internal {
 
 bool OAuthError::TokenRejected() const { return status == "invalid_token" || status == "401"; }
 
 absl::StatusOr<OAuthError> ParseOAuthError(std::string_view challenge) {
+  // Bounded before the challenge is copied into the parser's buffer.
+  if (challenge.size() > kMaxOAuthErrorSize) {
+    return BoundError(absl::StrCat("JSON text longer than ", kMaxOAuthErrorSize, " octets"));
+  }
   SASLKIT_ASSIGN_OR_RETURN(
       JsonDocument doc,
       JsonDocument::ParseInPlace(SecretBytes(challenge),
                                  {.max_size = kMaxOAuthErrorSize, .max_depth = kMaxJsonDepth,
                                   .object_only = true, .max_members = kMaxJsonMembers}));
   OAuthError error;
-  size_t end = challenge.size();
-  while (end > 0 && (challenge[end - 1] == ' ' || challenge[end - 1] == '\t' ||
-                     challenge[end - 1] == '\n' || challenge[end - 1] == '\r')) {
-    --end;
-  }
-  error.json = std::string(challenge.substr(0, end));
+  error.json = std::string(absl::StripTrailingAsciiWhitespace(Av(challenge)));
   struct Field {
     std::string_view name;
     std::string* out;

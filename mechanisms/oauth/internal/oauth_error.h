@@ -1,8 +1,6 @@
 // The OAuth error a server sends as a challenge when it refuses a bearer token (RFC 7628 3.2.2;
-// Google's XOAUTH2 sends the same JSON), and the small strict JSON reader behind it. The reader
-// takes one JSON object (RFC 8259) and returns its members; nested arrays and objects are
-// checked and skipped, never built. There is no JSON library among our dependencies, and these
-// documents are tiny: a handful of string members.
+// Google's XOAUTH2 sends the same JSON), read with base/json.h (RapidJSON) as one strict JSON
+// object within the bounds below.
 //
 //   SASLKIT_ASSIGN_OR_RETURN(OAuthError error, ParseOAuthError(challenge));
 //   if (error.TokenRejected()) { ... }           // "invalid_token" or "401": refreshing may help
