@@ -110,7 +110,10 @@ absl::StatusOr<JsonDocument> JsonDocument::ParseInPlace(SecretBytes text,
   }
   auto impl = std::make_unique<Impl>();
   impl->text = std::move(text);
-  // Parsing in place writes unescaped strings over the text: Resize(size) lends it writable.
+  // The in-place parser reads until a NUL, so one ends the text (there is none inside it, see
+  // above); a text that stops mid-token would otherwise be read past its buffer. Parsing in place
+  // writes unescaped strings over the text: Resize(size) lends it writable.
+  impl->text.Append('\0');
   char* buffer = impl->text.Resize(impl->text.size());
   // Iterative: no recursion however deep the nesting; in place: no string is copied out of the
   // secret buffer (the parser's own stack and the DOM hold only positions and numbers);

@@ -180,7 +180,7 @@ void AddSaslkitCases(std::vector<ExchangeCase>& cases) {
     auto f = MakeFixture(NtlmMechanism(), {std::string(8, '\xaa'), std::string(16, '\x55')});
     f->credentials.username = std::string(kNtlmUser);
     f->credentials.domain = std::string(kNtlmDomain);
-    f->credentials.workstation = std::string(kNtlmWorkstation);
+    f->options.Mutable<NtlmOptions>().workstation = std::string(kNtlmWorkstation);
     f->credentials.password = SecretString(kNtlmPassword);
     f->context.now = absl::FromUnixSeconds(-11644473600);  // FILETIME 0, as MS-NLMP 4.2.1
     f->challenges = {Unhex(kNtlmChallengeHex)};

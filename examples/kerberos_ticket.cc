@@ -6,10 +6,12 @@
 #include "saslkit/adapters/smtp/smtp_client.h"
 #include "examples/example_env.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
 
 int main() {
   saslkit::Credentials creds;
-  creds.use_kerberos_ticket = true;  // nothing else: the ticket names the user
+  // GSSAPI's own credentials: the ticket, nothing else (the ticket names the user).
+  creds.Mutable<saslkit::KerberosCredentials>().use_ticket = true;
   saslkit::Registry registry = saslkit::BuiltinRegistry();
   saslkit::SelectionPolicy policy(saslkit::PolicyOptions{.allowed = {"GSSAPI"}});
 

@@ -13,10 +13,12 @@ namespace {
 constexpr std::string_view kName = "ANONYMOUS";
 
 // RFC 4505 2: message = [ email / token ].
-SecretBytes TraceMessage(const Credentials& c) { return SecretBytes(c.anonymous_trace); }
+SecretBytes TraceMessage(const Credentials& c) {
+  return SecretBytes(c.Get<AnonymousCredentials>().trace);
+}
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeAnonymous(const MechanismContext& context) {
-  const std::string& trace = context.credentials->anonymous_trace;
+  const std::string& trace = context.credentials->Get<AnonymousCredentials>().trace;
   const long length = Utf8Length(trace);
   if (length < 0 || length > 255 || trace.find('\0') != std::string::npos) {
     return Error(ErrorKind::kBadInput,

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "saslkit/sasl/mechanism.h"
 #include "saslkit/sasl/registry.h"
 
 #include "saslkit/base/status.h"
@@ -65,22 +66,18 @@ uint32_t Available(const Credentials& c, bool client_certificate) {
   if (!c.username.empty()) have |= kNeedUsername;
   if (!c.password.empty()) have |= kNeedPassword;
   if (c.token) have |= kNeedToken;
-  if (c.oauth1) have |= kNeedOAuth1;
+  if (c.has_own()) have |= kNeedOwn;
   if (client_certificate) have |= kNeedClientCertificate;
-  if (c.use_kerberos_ticket || !c.kerberos_keytab.empty() ||
-      (!c.username.empty() && !c.password.empty())) {
-    have |= kNeedKerberos;
-  }
   return have;
 }
 
-uint32_t SecretsUsed(const Credentials& c, uint32_t needs) {
-  uint32_t used = needs & kSecretNeeds;
-  if ((needs & kNeedKerberos) != 0 && !c.use_kerberos_ticket && c.kerberos_keytab.empty() &&
-      !c.password.empty()) {
-    used |= kNeedPassword;
-  }
-  return used;
+std::optional<uint32_t> NeedsWith(const MechanismInfo& info, const Credentials& credentials,
+                                  bool client_certificate) {
+  const uint32_t have = Available(credentials, client_certificate);
+  std::optional<uint32_t> needs = info.needs;
+  if (info.needs_with) needs = info.needs_with(credentials);
+  if (!needs || (*needs & have) != *needs) return std::nullopt;
+  return needs;
 }
 
 Credentials CopyCredentials(const Credentials& c) {
@@ -89,14 +86,8 @@ Credentials CopyCredentials(const Credentials& c) {
   out.password = c.password.Clone();
   out.authzid = c.authzid;
   out.domain = c.domain;
-  out.workstation = c.workstation;
-  out.target_name = c.target_name;
-  out.kerberos_ccache = c.kerberos_ccache;
-  out.kerberos_keytab = c.kerberos_keytab;
-  out.use_kerberos_ticket = c.use_kerberos_ticket;
   out.token = c.token;
-  out.oauth1 = c.oauth1;
-  out.anonymous_trace = c.anonymous_trace;
+  out.own_ = c.own_;
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "saslkit/base/secret.h"
+#include "saslkit/base/typed_bag.h"
 
 namespace saslkit SASLKIT_EXPORT {
 
@@ -44,33 +45,48 @@ std::shared_ptr<TokenSource> FixedToken(SecretString token);
 std::shared_ptr<TokenSource> TokenCallback(std::function<absl::StatusOr<SecretString>()> current,
                                            std::function<absl::StatusOr<SecretString>()> refresh = {});
 
-// OAuth 1.0a client credentials for Google's legacy XOAUTH (RFC 5849).
-struct OAuth1Credentials {
-  std::string consumer_key;
-  SecretString consumer_secret;
-  std::string token;
-  SecretString token_secret;
-};
-
 // Threads: plain data. One `Credentials` may be read by concurrent logins on any threads
 // (`LoginRequest::credentials` is const); changing it while a login may read it is a data race.
+//
+// The fields are what most mechanisms share. A mechanism with credentials of its own declares a
+// struct next to it, keyed by its `kCredentialsKey` (`KerberosCredentials` in
+// mechanisms/gssapi/gssapi.h, `NtlmCredentials`, `XoauthCredentials`, `AnonymousCredentials`, or
+// a user-defined mechanism's own), so that adding a mechanism never edits this file:
+//
+//   creds.Mutable<KerberosCredentials>().use_ticket = true;   // GSSAPI with the current ticket
+//   const KerberosCredentials& k = context.credentials->Get<KerberosCredentials>();
 struct Credentials {
   std::string username;        // authentication identity (authcid)
   SecretString password;
   std::string authzid;         // authorization identity; empty: act as `username`
   std::string domain;          // account domain: NT domain for NTLM, realm for Kerberos/DIGEST
-  std::string workstation;     // NTLM workstation name
-  std::string target_name;     // GSSAPI target: "service@host" or "SmtpSvc/host[@REALM]"
-  std::string kerberos_ccache; // GSSAPI: credential cache name (empty: the default, KRB5CCNAME)
-  std::string kerberos_keytab; // GSSAPI: client keytab
-  bool use_kerberos_ticket = false;  // GSSAPI with the current user's ticket, no password
   std::shared_ptr<TokenSource> token;  // OAuth 2.0 (XOAUTH2, OAUTHBEARER)
-  std::shared_ptr<OAuth1Credentials> oauth1;  // XOAUTH
-  std::string anonymous_trace;  // ANONYMOUS trace information (RFC 4505), e.g. an email address
+
+  // A mechanism's own credentials of type T: the ones stored, or T's defaults when none were.
+  template <typename T>
+  const T& Get() const {
+    return own_.Get<T>(T::kCredentialsKey);
+  }
+  // Whether credentials of type T were stored.
+  template <typename T>
+  bool Has() const {
+    return own_.Find<T>(T::kCredentialsKey) != nullptr;
+  }
+  // A mechanism's own credentials of type T to change (stored from T's defaults when absent).
+  template <typename T>
+  T& Mutable() {
+    return own_.Mutable<T>(T::kCredentialsKey);
+  }
+  // Whether any mechanism's own credentials were stored.
+  bool has_own() const { return !own_.empty(); }
+
+  // The mechanisms' own credentials, by their key (use Get, Has and Mutable). Public only so
+  // that Credentials stays an aggregate (designated initializers).
+  TypedBag own_;
 };
 
-// Returns a copy of `credentials` (secrets copied into new wiped-on-destruction buffers; the
-// token source and OAuth 1.0a keys shared).
+// Returns a copy of `credentials` (the password copied into a new wiped-on-destruction buffer;
+// the token source and the mechanisms' own credentials shared until changed).
 Credentials CopyCredentials(const Credentials& credentials);
 
 // What a set of credentials can supply; a mechanism declares which of these it needs.
@@ -78,24 +94,19 @@ enum Need : uint32_t {
   kNeedUsername = 1u << 0,
   kNeedPassword = 1u << 1,
   kNeedToken = 1u << 2,              // an OAuth 2.0 token source
-  kNeedOAuth1 = 1u << 3,             // XOAUTH's OAuth 1.0a keys
+  kNeedOwn = 1u << 3,                // the mechanism's own credentials (its struct, above)
   kNeedClientCertificate = 1u << 4,  // a TLS client certificate in use (EXTERNAL)
-  kNeedKerberos = 1u << 5,           // a ticket, a keytab, or user name and password
 };
 
 // Returns the `Need` bits that `credentials` can satisfy; `client_certificate` says whether a
-// TLS client certificate is configured on the connection.
+// TLS client certificate is configured on the connection. kNeedOwn when any mechanism's own
+// credentials are stored (which mechanism's, `MechanismInfo::needs_with` decides).
 uint32_t Available(const Credentials& credentials, bool client_certificate);
 
-// The `Need` bits that are secrets (what a server can refuse): password, token, OAuth 1.0a
-// keys, client certificate, Kerberos ticket or keytab.
+// The `Need` bits that are secrets (what a server can refuse): password, token, a mechanism's
+// own credentials (a ticket, a keytab, OAuth 1.0a keys), client certificate.
 inline constexpr uint32_t kSecretNeeds =
-    kNeedPassword | kNeedToken | kNeedOAuth1 | kNeedClientCertificate | kNeedKerberos;
-
-// Returns the secrets a mechanism that needs `needs` presents with `credentials`: its secret
-// `Need` bits, with kNeedPassword added for kNeedKerberos when the Kerberos login uses the
-// password (no ticket, no keytab), so that a refused password is not tried again through a KDC.
-uint32_t SecretsUsed(const Credentials& credentials, uint32_t needs);
+    kNeedPassword | kNeedToken | kNeedOwn | kNeedClientCertificate;
 
 // What one login attempt asks of a `CredentialSource`.
 struct CredentialRequest {

@@ -373,6 +373,8 @@ void LoginDriver::StartLogin() {
       source != nullptr
           ? source->Available() | (request.client_certificate ? kNeedClientCertificate : 0u)
           : Available(*request.credentials, request.client_certificate);
+  l.facts.credentials = source != nullptr ? nullptr : request.credentials;
+  l.facts.client_certificate = request.client_certificate;
   l.facts.protocol = protocol_.protocol();
   l.selection = request.policy->Choose(protocol_.Offered(), *request.registry, l.facts);
   if (request.memory != nullptr) {
@@ -407,9 +409,10 @@ void LoginDriver::NextCandidate() {
     const MechanismInfo* info = l.selection.candidates[l.next++];
     uint32_t uses = info->needs & kSecretNeeds;
     if (source == nullptr) {
-      uses = SecretsUsed(*request.credentials, info->needs);
-    } else if ((info->needs & kNeedKerberos) != 0 && (l.facts.available & kNeedPassword) != 0) {
-      uses |= kNeedPassword;  // the source may answer Kerberos with the password
+      uses = NeedsWith(*info, *request.credentials, request.client_certificate).value_or(0) &
+             kSecretNeeds;
+    } else if (info->needs_with && (l.facts.available & kNeedPassword) != 0) {
+      uses |= kNeedPassword;  // the source may answer such a mechanism with the password
     }
     if (!l.fallback->Admit(*info, uses)) continue;  // a refused secret; a later one may still do
     attempt_ = std::make_unique<Candidate>();
@@ -421,6 +424,13 @@ void LoginDriver::NextCandidate() {
       auto given = source->For({.mechanism = info->name, .needs = info->needs});
       if (!given.ok()) {
         AttemptDone(AnnotateOnce(given.status(), info->name));
+        return;
+      }
+      // What the source gave may still not run this mechanism (a GSSAPI answer with neither
+      // ticket nor password): that attempt ends quietly, the next one goes on.
+      if (!NeedsWith(*info, *given, request.client_certificate)) {
+        AttemptDone(Error(ErrorKind::kMechanism,
+                          absl::StrCat(info->name, ": the credentials given lack what it needs")));
         return;
       }
       attempt_->asked = std::move(*given);

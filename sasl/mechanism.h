@@ -24,6 +24,7 @@
 #include "saslkit/sasl/credentials.h"
 #include "saslkit/base/random.h"
 #include "saslkit/base/secret.h"
+#include "saslkit/base/typed_bag.h"
 #include "saslkit/sasl/transport.h"
 
 namespace saslkit SASLKIT_EXPORT {
@@ -56,22 +57,13 @@ class MechanismOptions {
   // Returns the settings of type T: the ones stored, or T's defaults when none were.
   template <typename T>
   const T& Get() const {
-    static const T kDefaults{};
-    const void* found = Find(T::kOptionsKey);
-    return found != nullptr ? *static_cast<const T*>(found) : kDefaults;
+    return settings_.Get<T>(T::kOptionsKey);
   }
   // Returns the stored settings of type T to change, stored from T's defaults when absent
   // (and copied first when another MechanismOptions shares them).
   template <typename T>
   T& Mutable() {
-    Entry* e = FindEntry(T::kOptionsKey);
-    if (e == nullptr) {
-      entries_.push_back({T::kOptionsKey, std::make_shared<T>(), &Clone<T>});
-      e = &entries_.back();
-    } else if (e->value.use_count() > 1) {
-      e->value = e->clone(e->value.get());
-    }
-    return *static_cast<T*>(e->value.get());
+    return settings_.Mutable<T>(T::kOptionsKey);
   }
   template <typename T>
   void Set(T settings) {
@@ -79,28 +71,7 @@ class MechanismOptions {
   }
 
  private:
-  struct Entry {
-    std::string_view key;
-    std::shared_ptr<void> value;
-    std::shared_ptr<void> (*clone)(const void*);
-  };
-  template <typename T>
-  static std::shared_ptr<void> Clone(const void* v) {
-    return std::make_shared<T>(*static_cast<const T*>(v));
-  }
-  const void* Find(std::string_view key) const {
-    for (const Entry& e : entries_) {
-      if (e.key == key) return e.value.get();
-    }
-    return nullptr;
-  }
-  Entry* FindEntry(std::string_view key) {
-    for (Entry& e : entries_) {
-      if (e.key == key) return &e;
-    }
-    return nullptr;
-  }
-  std::vector<Entry> entries_;
+  TypedBag settings_;
 };
 
 
@@ -158,12 +129,22 @@ struct MechanismInfo {
   int strength = 0;       // rank: higher is tried first
   uint32_t traits = 0;    // `Trait` bits
   uint32_t needs = 0;     // `Need` bits: all must be available
+  // Optional, for a mechanism whose needs depend on the credentials (GSSAPI: a ticket, a keytab,
+  // or a user name and password): returns the `Need` bits it would use with `credentials`, or
+  // nullopt when they cannot run it. Unset: `needs`. Asked only when the credentials are known
+  // before the login (not with a `CredentialSource`, which is checked against `needs`).
+  std::function<std::optional<uint32_t>(const Credentials&)> needs_with;
   MechanismFactory create;  // null for kProtocolNative methods, which the adapter runs
   std::string protocol;   // kProtocolNative only: "pop3" or "imap"
   std::string summary;    // one line for `saslkit probe` and the docs
 
   bool Has(Trait t) const { return (traits & t) != 0; }
 };
+
+// Returns the `Need` bits `info` uses with `credentials` (`client_certificate`: one is
+// configured), or nullopt when they lack something it needs.
+std::optional<uint32_t> NeedsWith(const MechanismInfo& info, const Credentials& credentials,
+                                  bool client_certificate);
 
 }  // namespace saslkit
 

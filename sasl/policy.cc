@@ -89,7 +89,9 @@ bool Fallback::Record(const MechanismInfo& failed, uint32_t used, const absl::St
     binding_rejected_ = true;
     remember(false);
   } else {
-    rejected_secrets_ |= used;
+    // A mechanism's own credentials are its alone: refused for it, not for another mechanism.
+    rejected_secrets_ |= used & ~uint32_t{kNeedOwn};
+    if ((used & kNeedOwn) != 0) rejected_own_.push_back(failed.name);
     if (!failed.Has(kReusableSecret)) secure_rejected_ = true;
     remember(true);
   }
@@ -100,7 +102,12 @@ bool Fallback::Admit(const MechanismInfo& next, uint32_t uses) {
   if (binding_rejected_ && next.Has(kChannelBinding)) return false;
   const bool simple = next.Has(kReusableSecret);
   if (simple && secure_rejected_ && !simple_after_secure_) return false;
-  if ((uses & rejected_secrets_) == 0) return true;
+  uint32_t refused = uses & rejected_secrets_;
+  if ((uses & kNeedOwn) != 0 &&
+      std::find(rejected_own_.begin(), rejected_own_.end(), next.name) != rejected_own_.end()) {
+    refused |= kNeedOwn;
+  }
+  if (refused == 0) return true;
   // The seed's case: the secure mechanism failed because the server's password store cannot
   // verify it; a reusable-secret mechanism is checked against any store. Once.
   if (simple && secure_rejected_ && !simple_fallback_spent_ && simple_after_secure_) {
@@ -161,7 +168,14 @@ Selection SelectionPolicy::Choose(const std::vector<std::string>& offered,
     const bool needs_tls = info.Has(kNeedsTls) || info.Has(kChannelBinding) ||
                            (sends_secret && (!options_.allow_plaintext || !advertised));
     if (needs_tls && !facts.tls) return SkipReason::kNeedsTls;
-    if ((info.needs & facts.available) != info.needs) return SkipReason::kNoCredentials;
+    if (facts.credentials != nullptr) {
+      // Known credentials: the mechanism says what it would use from them.
+      if (!NeedsWith(info, *facts.credentials, facts.client_certificate)) {
+        return SkipReason::kNoCredentials;
+      }
+    } else if ((info.needs & facts.available) != info.needs) {
+      return SkipReason::kNoCredentials;
+    }
     return std::nullopt;
   };
   for (const std::string& raw : offered) {

@@ -51,6 +51,10 @@ struct PolicyOptions {
 struct ConnectionFacts {
   bool tls = false;
   uint32_t available = 0;       // `Need` bits the credentials can satisfy
+  // The credentials when known before the login (not a `CredentialSource`): each mechanism is
+  // then asked what it would use from them (`NeedsWith`) instead of comparing `available`.
+  const Credentials* credentials = nullptr;
+  bool client_certificate = false;  // a TLS client certificate is configured
   std::string_view protocol;    // "smtp", "pop3", "imap": protocol-native methods must match
 };
 
@@ -141,6 +145,7 @@ class Fallback {
   int telling_ = -1;
   bool telling_is_credentials_ = false;
   uint32_t rejected_secrets_ = 0;
+  std::vector<std::string> rejected_own_;  // mechanisms whose own credentials were refused
   bool secure_rejected_ = false;
   bool simple_fallback_spent_ = false;
   bool binding_rejected_ = false;

@@ -20,7 +20,9 @@
 #include "saslkit/adapters/pop3/pop_before_smtp.h"
 #include "saslkit/adapters/smtp/message.h"
 #include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/anonymous.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
 #include "saslkit/net/cancellation.h"
 #include "saslkit/net/connection.h"
 #include "saslkit/sasl/failure_reason.h"
@@ -135,10 +137,9 @@ absl::StatusOr<Credentials> BuildCredentials(const CommandLine& cl, bool may_pro
   c.username = cl.user;
   c.authzid = cl.authzid;
   c.domain = cl.domain;
-  c.workstation = cl.workstation;
-  c.target_name = cl.target_name;
-  c.kerberos_keytab = cl.keytab;
-  c.anonymous_trace = cl.anonymous_trace;
+  if (!cl.target_name.empty()) c.Mutable<KerberosCredentials>().target_name = cl.target_name;
+  if (!cl.keytab.empty()) c.Mutable<KerberosCredentials>().keytab = cl.keytab;
+  if (!cl.anonymous_trace.empty()) c.Mutable<AnonymousCredentials>().trace = cl.anonymous_trace;
   if (!cl.password_file.empty()) {
     SASLKIT_ASSIGN_OR_RETURN(std::string text, ReadFile(cl.password_file, 64 * 1024));
     c.password = SecretString(FirstLine(text));
@@ -154,7 +155,7 @@ absl::StatusOr<Credentials> BuildCredentials(const CommandLine& cl, bool may_pro
     if (wants_password) c.password = PromptPassword("Password for " + cl.user + ": ");
   }
   // GSSAPI without a password: the current user's ticket (kinit, KRB5CCNAME).
-  c.use_kerberos_ticket = c.password.empty();
+  if (c.password.empty()) c.Mutable<KerberosCredentials>().use_ticket = true;
 #if SASLKIT_HAVE_CURL
   if (!cl.oauth_account.empty()) {  // issue 17: a stored OAuth account
     SASLKIT_RETURN_IF_ERROR(UseOAuthAccount(cl.oauth_account, cl.timeout_seconds, c));
@@ -417,6 +418,7 @@ int Run(const CommandLine& cl) {
   SelectionPolicy policy = Policy(cl);
   MechanismOptions mechanism_options;
   mechanism_options.Mutable<NtlmOptions>().allow_v1 = cl.ntlm_v1;
+  mechanism_options.Mutable<NtlmOptions>().workstation = cl.workstation;
   mechanism_options.Mutable<ScramOptions>().cache = CommandScramCache();
 
   auto finish = [&](absl::Status s) {
@@ -445,7 +447,14 @@ int Run(const CommandLine& cl) {
     facts.tls = s.auth().transport().tls().active;
     facts.protocol = s.auth().protocol();
     facts.available = Available(*credentials, !cl.cert.empty());
-    if (cl.user.empty()) facts.available |= kNeedUsername | kNeedPassword | kNeedKerberos;
+    facts.client_certificate = !cl.cert.empty();
+    // Without a user name the probe shows what a user with a password could use; with one,
+    // each mechanism says what it would use from these credentials.
+    if (cl.user.empty()) {
+      facts.available |= kNeedUsername | kNeedPassword;
+    } else {
+      facts.credentials = &*credentials;
+    }
     Selection sel = policy.Choose(s.auth().Offered(), registry, facts);
     auto list = [](const std::vector<std::string>& v) {
       std::string out = "[";

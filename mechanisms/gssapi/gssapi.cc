@@ -160,10 +160,10 @@ std::string KeytabCacheName(std::string_view keytab, std::string_view principal)
 }
 
 // Acquires initiator credentials, by the first of these that applies:
-//   use_kerberos_ticket      the ticket in `kerberos_ccache`, or the default cache
-//   kerberos_keytab          initial credentials from the client keytab, in a private cache
+//   use_ticket               the ticket in `ccache`, or the default cache
+//   keytab                   initial credentials from the client keytab, in a private cache
 //   username and password    initial credentials for the password, in a library-private cache
-//   otherwise                the ticket in `kerberos_ccache`, or the default cache
+//   otherwise                the ticket in `ccache`, or the default cache
 absl::StatusOr<GssCred> AcquireCredentials(const Credentials& c) {
   std::string principal;
   GssName desired;  // GSS_C_NO_NAME: whichever principal the cache or keytab holds
@@ -178,24 +178,24 @@ absl::StatusOr<GssCred> AcquireCredentials(const Credentials& c) {
   OM_uint32 minor = 0;
   OM_uint32 major = GSS_S_COMPLETE;
   std::string step = "acquiring credentials";  // names the source: no secret in it
+  const KerberosCredentials& k = c.Get<KerberosCredentials>();
 
-  const bool use_ticket = c.use_kerberos_ticket ||
-                          (c.kerberos_keytab.empty() && c.password.empty());
-  if (use_ticket || !c.kerberos_keytab.empty()) {
+  const bool use_ticket = k.use_ticket || (k.keytab.empty() && c.password.empty());
+  if (use_ticket || !k.keytab.empty()) {
     // gss_acquire_cred_from with a credential store, not gss_krb5_ccache_name, so that the
     // process-wide default cache is never changed.
     std::vector<gss_key_value_element_desc> store;
     std::string keytab_cache;
     if (use_ticket) {
-      if (!c.kerberos_ccache.empty()) {
-        store.push_back({"ccache", c.kerberos_ccache.c_str()});
-        step += " from cache " + c.kerberos_ccache;
+      if (!k.ccache.empty()) {
+        store.push_back({"ccache", k.ccache.c_str()});
+        step += " from cache " + k.ccache;
       }
     } else {
-      keytab_cache = KeytabCacheName(c.kerberos_keytab, principal);
-      store.push_back({"client_keytab", c.kerberos_keytab.c_str()});
+      keytab_cache = KeytabCacheName(k.keytab, principal);
+      store.push_back({"client_keytab", k.keytab.c_str()});
       store.push_back({"ccache", keytab_cache.c_str()});
-      step += " from keytab " + c.kerberos_keytab;
+      step += " from keytab " + k.keytab;
     }
     gss_key_value_set_desc store_set{static_cast<OM_uint32>(store.size()), store.data()};
     major = gss_acquire_cred_from(&minor, desired.get(), GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
@@ -367,7 +367,8 @@ class GssapiMethod final : public SaslMethod, public internal::Recycled<GssapiMe
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeGssapi(const MechanismContext& context) {
   const Credentials& c = *context.credentials;
   SASLKIT_ASSIGN_OR_RETURN(GssTargetName target,
-                           ParseTargetName(c.target_name, context.service, context.host, c.domain));
+                           ParseTargetName(c.Get<KerberosCredentials>().target_name, context.service,
+                                           context.host, c.domain));
   // RFC 4752 3.1: the authzid is UTF-8 text, not NUL-terminated and without NUL.
   if (c.authzid.find('\0') != std::string::npos) {
     return Error(ErrorKind::kBadInput, "GSSAPI: the authzid may not hold NUL");
@@ -478,7 +479,13 @@ MechanismInfo GssapiMechanism() {
       .name = std::string(kName),
       .strength = BuiltinStrength(kName),
       .traits = kMutualAuth | kNoPassword,
-      .needs = kNeedKerberos,
+      .needs = 0,  // a ticket, a keytab, or a user name and password: needs_with decides
+      .needs_with = [](const Credentials& c) -> std::optional<uint32_t> {
+        const KerberosCredentials& k = c.Get<KerberosCredentials>();
+        if (k.use_ticket || !k.keytab.empty()) return kNeedOwn;
+        if (!c.username.empty() && !c.password.empty()) return kNeedUsername | kNeedPassword;
+        return std::nullopt;
+      },
       .create = MakeGssapi,
       .summary = "Kerberos V5 through GSS-API (RFC 4752): a ticket, a keytab or a password; "
                  "proves the server; no security layer",

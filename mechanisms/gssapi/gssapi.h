@@ -3,7 +3,7 @@
 // wrapped security-layer offer by choosing no security layer. Credentials come from the user's
 // ticket cache, a client keytab, or a user name and password (without touching the user's cache).
 //
-//   Credentials creds;  creds.use_kerberos_ticket = true;  // the current user's ticket
+//   Credentials creds;  creds.Mutable<KerberosCredentials>().use_ticket = true;  // current ticket
 //   Registry r;  r.Add(GssapiMechanism());                 // target: imap@mail.example.com
 //   auto target = ParseTargetName("SmtpSvc/mail.corp.com", "smtp", "mail.corp.com", "corp.com");
 #ifndef SASLKIT_MECHANISMS_GSSAPI_GSSAPI_H_
@@ -20,6 +20,17 @@
 
 namespace saslkit SASLKIT_EXPORT {
 
+// GSSAPI's own credentials, beside the common ones (`username`, `password`, `domain` as the
+// realm):  creds.Mutable<KerberosCredentials>().target_name = "SmtpSvc/mail.corp.com";
+struct KerberosCredentials {
+  static constexpr std::string_view kCredentialsKey = "KERBEROS";
+  std::string target_name;  // the server: "service@host" or "SmtpSvc/host[@REALM]" (empty:
+                            // "<protocol's service>@<host connected to>")
+  bool use_ticket = false;  // the current user's ticket (no password)
+  std::string ccache;       // credential cache name (empty: the default, KRB5CCNAME)
+  std::string keytab;       // client keytab
+};
+
 // The server's name as GSS-API should import it.
 struct GssTargetName {
   enum class Kind {
@@ -30,7 +41,7 @@ struct GssTargetName {
   Kind kind = Kind::kHostBased;
 };
 
-// Returns the target for `target` (the caller's `Credentials::target_name`): empty gives the
+// Returns the target for `target` (the caller's `KerberosCredentials::target_name`): empty gives the
 // host-based `service@host`; "svc@host" is host-based; "Svc/host" or "Svc/host@REALM" is a
 // Kerberos principal, to which "@" and the upper-cased `realm` are appended when it names no
 // realm and `realm` is not empty. Fails with kBadInput on an empty part, a control character or
@@ -47,7 +58,7 @@ absl::StatusOr<SecretBytes> AnswerSecurityLayerOffer(std::string_view offer,
                                                      std::string_view authzid);
 
 // Returns the descriptor of GSSAPI. Credentials, by the first that applies: the ticket in
-// `kerberos_ccache` or the default cache when `use_kerberos_ticket`; the `kerberos_keytab`
+// `KerberosCredentials::ccache` or the default cache when `use_ticket`; the `keytab`
 // (through a private in-memory cache); `username` and `password` (the user's cache untouched);
 // else the ticket. A user name without "@REALM" gets the upper-cased `domain` as its realm.
 // Making one fails with kBadInput on an unusable target name or authzid. `Start` fails with

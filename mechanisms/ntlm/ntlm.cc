@@ -71,7 +71,8 @@ class NtlmMethod final : public SaslMethod, public internal::Recycled<NtlmMethod
  public:
   explicit NtlmMethod(const MechanismContext& context)
       : account_(SplitAccount(*context.credentials)),
-        workstation_(context.credentials->workstation),
+        workstation_(context.options != nullptr ? context.options->Get<NtlmOptions>().workstation
+                                                : std::string()),
         password_(context.credentials->password.Clone()),
         random_(context.random != nullptr ? context.random : &SystemRandom()),
         now_(context.now),

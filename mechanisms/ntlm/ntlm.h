@@ -11,13 +11,16 @@
 //
 // User names: `DOMAIN\user` (split at the first backslash), `user@dns.domain` (a UPN, sent whole
 // with an empty domain, as Windows does), or a plain `user` with `Credentials::domain` as the
-// account domain. `Credentials::workstation` names the client (default empty). NTLMv1 and the
+// account domain. `NtlmOptions::workstation` names the client (default empty). NTLMv1 and the
 // NTLM2 session response are used only with `NtlmOptions::allow_v1`, and then only
 // for a server that sends no target information (one from before NTLMv2).
 #ifndef SASLKIT_MECHANISMS_NTLM_NTLM_H_
 #define SASLKIT_MECHANISMS_NTLM_NTLM_H_
 
 #include "saslkit/base/export.h"
+
+#include <string>
+#include <string_view>
 
 #include "saslkit/sasl/mechanism.h"
 
@@ -27,6 +30,7 @@ namespace saslkit SASLKIT_EXPORT {
 struct NtlmOptions {
   static constexpr std::string_view kOptionsKey = "NTLM";
   bool allow_v1 = false;  // NTLMv1 / NTLM2 session response, only on request
+  std::string workstation;  // the client's workstation name (sent as a hint and in AUTHENTICATE)
 };
 
 // Returns the descriptor of NTLM. Making one fails with kMechanism when the user name or the

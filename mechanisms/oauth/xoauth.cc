@@ -39,7 +39,7 @@ class XoauthMethod final : public SaslMethod, public internal::Recycled<XoauthMe
   std::string_view name() const override { return kName; }
 
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
-    const OAuth1Credentials& keys = *credentials_.oauth1;
+    const OAuth1Credentials& keys = *credentials_.Get<XoauthCredentials>().keys;
     const std::string& email = credentials_.username;
     SASLKIT_ASSIGN_OR_RETURN(std::string nonce, random_.Nonce(16));
     const std::string timestamp = std::to_string(absl::ToUnixSeconds(now_));
@@ -117,7 +117,8 @@ class XoauthMethod final : public SaslMethod, public internal::Recycled<XoauthMe
 
 absl::StatusOr<std::unique_ptr<SaslMethod>> MakeXoauth(const MechanismContext& context) {
   const Credentials& c = *context.credentials;
-  if (c.username.empty() || !c.oauth1 || c.oauth1->consumer_key.empty()) {
+  const XoauthCredentials& own = c.Get<XoauthCredentials>();
+  if (c.username.empty() || !own.keys || own.keys->consumer_key.empty()) {
     return Error(ErrorKind::kMechanism, "XOAUTH needs an email address and OAuth 1.0a keys");
   }
   if (context.service.empty()) return Error(ErrorKind::kMechanism, "XOAUTH needs a service name");
@@ -141,7 +142,11 @@ MechanismInfo XoauthMechanism() {
       .name = std::string(kName),
       .strength = BuiltinStrength(kName),
       .traits = kOAuth,
-      .needs = kNeedUsername | kNeedOAuth1,
+      .needs = kNeedUsername | kNeedOwn,
+      .needs_with = [](const Credentials& c) -> std::optional<uint32_t> {
+        if (!c.Get<XoauthCredentials>().keys) return std::nullopt;
+        return kNeedUsername | kNeedOwn;
+      },
       .create = MakeXoauth,
       .summary = "Google's retired OAuth 1.0a request signed with HMAC-SHA1 (RFC 5849)",
   };

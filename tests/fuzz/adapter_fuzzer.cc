@@ -41,8 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   wire.SetResponder([&](std::string_view written) -> std::string {
     const bool secret = fuzz::HoldsPassword(written);
     if (secret) {
-      fuzz::Require(wire.writes().back().sensitivity == Sensitivity::kSecret,
-                    "the password written as public");
+      // Secret, and the part a transcript may show (the command words) holds none of it.
+      const Sensitivity sensitivity = wire.writes().back().sensitivity;
+      fuzz::Require(sensitivity.secret, "the password written as public");
+      fuzz::Require(!fuzz::HoldsPassword(written.substr(0, sensitivity.public_prefix)),
+                    "the password inside the line's public prefix");
       if (must_protect) fuzz::Require(wire.tls().active, "the password written before TLS");
     }
     return next < chunks.size() ? std::string(chunks[next++]) : std::string();

@@ -10,7 +10,9 @@
 #include "saslkit/adapters/imap/imap_client.h"
 #include "saslkit/adapters/pop3/pop3_client.h"
 #include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/mechanisms/anonymous.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/oauth/xoauth.h"
 #include "saslkit/mechanisms/scram/scram.h"
 #include "saslkit/base/base64.h"
 #include "saslkit/base/strings.h"
@@ -49,8 +51,8 @@ Credentials LabCredentials() {
   oauth1->consumer_secret = SecretString("anonymous");
   oauth1->token = "fuzz-token";
   oauth1->token_secret = SecretString("fuzz-token-secret");
-  c.oauth1 = std::move(oauth1);
-  c.anonymous_trace = "fuzz@example.org";
+  c.Mutable<XoauthCredentials>().keys = std::move(oauth1);
+  c.Mutable<AnonymousCredentials>().trace = "fuzz@example.org";
   return c;
 }
 

@@ -455,7 +455,7 @@ TEST(CyrusNtlmTest, AuthenticatesWithUpperCaseDomain) {
 TEST(CyrusNtlmTest, AuthenticatesWithWorkstationAndDomainHints) {
   ClientSetup client = Client(NtlmMechanism(), kAlice);
   client.credentials.domain = "EXAMPLE";
-  client.credentials.workstation = "WS01";
+  client.options.Mutable<NtlmOptions>().workstation = "WS01";
   CyrusServer server("NTLM");
   EXPECT_OK(RunInterop(client, server));
 }
@@ -493,7 +493,7 @@ TEST(CyrusNtlmTest, WrongPasswordWithDomainIsRejectedAsBadAuth) {
 
 TEST(CyrusAnonymousTest, Authenticates) {
   ClientSetup client(AnonymousMechanism());
-  client.credentials.anonymous_trace = "sirhc@example.test";
+  client.credentials.Mutable<AnonymousCredentials>().trace = "sirhc@example.test";
   CyrusServer server("ANONYMOUS");
   EXPECT_OK(RunInterop(client, server));
   EXPECT_EQ(server.user(), "anonymous");

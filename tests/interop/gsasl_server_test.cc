@@ -383,7 +383,7 @@ INSTANTIATE_TEST_SUITE_P(Mechanisms, GsaslScramBindingFlagTest,
 
 TEST(GsaslAnonymousTest, AuthenticatesWithTrace) {
   ClientSetup client(AnonymousMechanism());
-  client.credentials.anonymous_trace = "sirhc@example.test";
+  client.credentials.Mutable<AnonymousCredentials>().trace = "sirhc@example.test";
   GsaslServer server("ANONYMOUS");
   EXPECT_OK(RunInterop(client, server));
   EXPECT_EQ(server.anonymous_token(), "sirhc@example.test");

@@ -280,8 +280,9 @@ TEST(CyrusNtlmLab, DomainBackslashUserAndAccountDomainAndWorkstation) {
 
     Credentials with_domain = User("ALICE");
     with_domain.domain = "SASLKIT";
-    with_domain.workstation = "LABHOST";
-    ASSERT_OK_AND_ASSIGN(LoginResult b, LabLogIn(service, with_domain, {"NTLM"}));
+    MechanismOptions workstation;
+    workstation.Mutable<NtlmOptions>().workstation = "LABHOST";
+    ASSERT_OK_AND_ASSIGN(LoginResult b, LabLogIn(service, with_domain, {"NTLM"}, workstation));
     EXPECT_EQ(b.mechanism, "NTLM");
   }
 }

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "saslkit/sasl/failure_reason.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
 #include "saslkit/mechanisms/digest_md5/digest_md5.h"
 #include "saslkit/oauth/refresh.h"
 #include "saslkit/base/status.h"
@@ -107,7 +108,7 @@ class GssapiLab : public ::testing::TestWithParam<LabService> {};
 
 TEST_P(GssapiLab, WithTheCurrentTicketAndNoPassword) {
   Credentials ticket;
-  ticket.use_kerberos_ticket = true;  // KRB5CCNAME: the lab's cache, filled by kinit at start
+  ticket.Mutable<KerberosCredentials>().use_ticket = true;  // KRB5CCNAME: the lab's cache, filled by kinit at start
   ASSERT_OK_AND_ASSIGN(LoginResult r, LogIn(GetParam(), ticket, {"GSSAPI"}));
   EXPECT_EQ(r.mechanism, "GSSAPI");
 }
@@ -117,15 +118,15 @@ TEST_P(GssapiLab, WithAPasswordAndNoPriorTicket) {
   creds.username = "alice";
   creds.domain = LabEnv::Get().Value("SASLKIT_LAB_KRB5_REALM");
   creds.password = SecretString(LabEnv::Get().Value("SASLKIT_LAB_KRB5_PASS"));
-  creds.kerberos_ccache = "FILE:/nonexistent/no-ticket-here";
+  creds.Mutable<KerberosCredentials>().ccache = "FILE:/nonexistent/no-ticket-here";
   ASSERT_OK_AND_ASSIGN(LoginResult r, LogIn(GetParam(), creds, {"GSSAPI"}));
   EXPECT_EQ(r.mechanism, "GSSAPI");
 }
 
 TEST_P(GssapiLab, WithANonDefaultTargetName) {
   Credentials ticket;
-  ticket.use_kerberos_ticket = true;
-  ticket.target_name = LabEnv::Get().Value("SASLKIT_LAB_GSSAPI_CUSTOM_SERVICE") + "/" +
+  ticket.Mutable<KerberosCredentials>().use_ticket = true;
+  ticket.Mutable<KerberosCredentials>().target_name = LabEnv::Get().Value("SASLKIT_LAB_GSSAPI_CUSTOM_SERVICE") + "/" +
                        LabEnv::Get().Value("SASLKIT_LAB_GSSAPI_CUSTOM_HOST");  // SmtpSvc/...
   ticket.domain = LabEnv::Get().Value("SASLKIT_LAB_KRB5_REALM");
   ASSERT_OK_AND_ASSIGN(LoginResult r, LogIn(GetParam(), ticket, {"GSSAPI"}));
@@ -139,8 +140,8 @@ INSTANTIATE_TEST_SUITE_P(Lab, GssapiLab,
 
 TEST(GssapiLabFailures, NoTicketIsAClearLocalError) {
   Credentials ticket;
-  ticket.use_kerberos_ticket = true;
-  ticket.kerberos_ccache = "FILE:/nonexistent/no-ticket-here";
+  ticket.Mutable<KerberosCredentials>().use_ticket = true;
+  ticket.Mutable<KerberosCredentials>().ccache = "FILE:/nonexistent/no-ticket-here";
   auto r = LogIn(LabService::kImap, ticket, {"GSSAPI"});
   EXPECT_THAT(r, StatusIs(ErrorKind::kMechanism, "GSSAPI"));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("credentials"));
@@ -148,8 +149,8 @@ TEST(GssapiLabFailures, NoTicketIsAClearLocalError) {
 
 TEST(GssapiLabFailures, UnknownTargetIsAClearError) {
   Credentials ticket;
-  ticket.use_kerberos_ticket = true;
-  ticket.target_name = "imap@no-such-host.saslkit.test";
+  ticket.Mutable<KerberosCredentials>().use_ticket = true;
+  ticket.Mutable<KerberosCredentials>().target_name = "imap@no-such-host.saslkit.test";
   auto r = LogIn(LabService::kImap, ticket, {"GSSAPI"});
   EXPECT_THAT(r, StatusIs(ErrorKind::kMechanism, "GSSAPI"));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("not found"));
@@ -160,7 +161,7 @@ TEST(GssapiLabFailures, WrongPasswordIsAClearErrorWithoutThePassword) {
   creds.username = "alice";
   creds.domain = LabEnv::Get().Value("SASLKIT_LAB_KRB5_REALM");
   creds.password = SecretString("wrong-kerberos-password");
-  creds.kerberos_ccache = "FILE:/nonexistent/no-ticket-here";
+  creds.Mutable<KerberosCredentials>().ccache = "FILE:/nonexistent/no-ticket-here";
   auto r = LogIn(LabService::kSubmission, creds, {"GSSAPI"});
   // The KDC refused the password: a rejection with reason bad credentials.
   EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "GSSAPI"));

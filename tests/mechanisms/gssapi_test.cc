@@ -169,7 +169,7 @@ TEST(GssapiMechanismTest, Descriptor) {
   EXPECT_EQ(info.strength, BuiltinStrength("GSSAPI"));
   EXPECT_GT(info.strength, 0);
   EXPECT_EQ(info.traits, uint32_t{kMutualAuth | kNoPassword});
-  EXPECT_EQ(info.needs, uint32_t{kNeedKerberos});
+  EXPECT_EQ(info.needs, uint32_t{0});
   bool registered = false;
   for (const MechanismInfo& m : BuiltinMechanisms()) registered |= m.name == "GSSAPI";
   EXPECT_TRUE(registered);
@@ -177,9 +177,9 @@ TEST(GssapiMechanismTest, Descriptor) {
 
 TEST(GssapiMechanismTest, MakingWithBadTargetOrAuthzidIsBadInput) {
   MechanismHarness h(GssapiMechanism());
-  h.credentials.target_name = "SmtpSvc";
+  h.credentials.Mutable<KerberosCredentials>().target_name = "SmtpSvc";
   EXPECT_THAT(h.Make(), StatusIs(ErrorKind::kBadInput, "SmtpSvc"));
-  h.credentials.target_name = "";
+  h.credentials.Mutable<KerberosCredentials>().target_name = "";
   h.credentials.authzid = std::string("a\0b", 3);
   EXPECT_THAT(h.Make(), StatusIs(ErrorKind::kBadInput));
 }
@@ -260,7 +260,7 @@ class GssapiNoKdcTest : public ::testing::Test {
 
 TEST_F(GssapiNoKdcTest, TicketFromMissingDefaultCacheIsMechanismError) {
   MechanismHarness h(GssapiMechanism());
-  h.credentials.use_kerberos_ticket = true;
+  h.credentials.Mutable<KerberosCredentials>().use_ticket = true;
   absl::Status s = StartFails(h);
   EXPECT_THAT(s, StatusIs(ErrorKind::kMechanism, "GSSAPI: acquiring credentials: "));
   // The GSS-API's own text, naming the cache it looked in.
@@ -275,14 +275,14 @@ TEST_F(GssapiNoKdcTest, NoPasswordMeansTheTicket) {
 
 TEST_F(GssapiNoKdcTest, TicketFromMissingNamedCacheIsMechanismError) {
   MechanismHarness h(GssapiMechanism());
-  h.credentials.use_kerberos_ticket = true;
-  h.credentials.kerberos_ccache = "FILE:" + dir_ + "/other-missing-ccache";
+  h.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h.credentials.Mutable<KerberosCredentials>().ccache = "FILE:" + dir_ + "/other-missing-ccache";
   absl::Status s = StartFails(h);
   EXPECT_THAT(s, StatusIs(ErrorKind::kMechanism, "GSSAPI: acquiring credentials from cache FILE:"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("other-missing-ccache: ")) << s;
   // The process-wide default cache was not changed to the named one.
   MechanismHarness d(GssapiMechanism());
-  d.credentials.use_kerberos_ticket = true;
+  d.credentials.Mutable<KerberosCredentials>().use_ticket = true;
   absl::Status s2 = StartFails(d);
   EXPECT_THAT(std::string(s2.message()), HasSubstr("no-such-ccache")) << s2;
 }
@@ -301,7 +301,7 @@ TEST_F(GssapiNoKdcTest, PasswordForRealmWithoutKdcIsMechanismErrorWithoutThePass
 TEST_F(GssapiNoKdcTest, MissingClientKeytabIsMechanismError) {
   MechanismHarness h(GssapiMechanism());
   h.credentials.username = "alice";
-  h.credentials.kerberos_keytab = "FILE:" + dir_ + "/missing.keytab";
+  h.credentials.Mutable<KerberosCredentials>().keytab = "FILE:" + dir_ + "/missing.keytab";
   EXPECT_THAT(StartFails(h), StatusIs(ErrorKind::kMechanism, "GSSAPI: "));
 }
 
@@ -436,8 +436,8 @@ class GssapiLabTest : public ::testing::Test {
 };
 
 TEST_F(GssapiLabTest, TicketFromLabCache) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
   h_.credentials.authzid = "alice";
   ASSERT_OK_AND_ASSIGN(std::string answer, Run(Unhex("01ffffff")));  // what Dovecot offers
   EXPECT_EQ(Hex(answer), "01000000" + Hex("alice"));
@@ -463,52 +463,52 @@ TEST_F(GssapiLabTest, WrongPasswordIsARejectionWithoutThePassword) {
 }
 
 TEST_F(GssapiLabTest, ClientKeytabWithoutUserName) {
-  h_.credentials.kerberos_keytab = LabValue("SASLKIT_LAB_CLIENT_KEYTAB");
+  h_.credentials.Mutable<KerberosCredentials>().keytab = LabValue("SASLKIT_LAB_CLIENT_KEYTAB");
   ASSERT_OK_AND_ASSIGN(std::string answer, Run(Unhex("01000000")));
   EXPECT_EQ(Hex(answer), "01000000");
 }
 
 TEST_F(GssapiLabTest, ClientKeytab) {
   h_.credentials.username = LabValue("SASLKIT_LAB_KRB5_PRINCIPAL");
-  h_.credentials.kerberos_keytab = LabValue("SASLKIT_LAB_CLIENT_KEYTAB");
+  h_.credentials.Mutable<KerberosCredentials>().keytab = LabValue("SASLKIT_LAB_CLIENT_KEYTAB");
   ASSERT_OK_AND_ASSIGN(std::string answer, Run(Unhex("01000000")));
   EXPECT_EQ(Hex(answer), "01000000");
 }
 
 TEST_F(GssapiLabTest, UnknownServicePrincipalIsMechanismError) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
-  h_.credentials.target_name = "nosuchsvc@nosuchhost.saslkit.test";
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().target_name = "nosuchsvc@nosuchhost.saslkit.test";
   EXPECT_THAT(Run(Unhex("01000000")),
               StatusIs(ErrorKind::kMechanism, "GSSAPI: starting the security context: "));
 }
 
 TEST_F(GssapiLabTest, TamperedMutualAuthTokenIsServerUnverified) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
   tamper_ap_rep_ = true;
   EXPECT_THAT(Run(Unhex("01000000")),
               StatusIs(ErrorKind::kServerUnverified, "GSSAPI: verifying the server's token: "));
 }
 
 TEST_F(GssapiLabTest, TamperedOfferIsServerUnverified) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
   tamper_offer_ = true;
   EXPECT_THAT(Run(Unhex("01000000")),
               StatusIs(ErrorKind::kServerUnverified, "unwrapping the security-layer offer: "));
 }
 
 TEST_F(GssapiLabTest, SuccessBeforeTheOfferIsServerUnverified) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
   early_success_ = true;
   EXPECT_THAT(Run(Unhex("01000000")), StatusIs(ErrorKind::kServerUnverified));
 }
 
 TEST_F(GssapiLabTest, OfferRequiringALayerIsMechanismError) {
-  h_.credentials.use_kerberos_ticket = true;
-  h_.credentials.kerberos_ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
+  h_.credentials.Mutable<KerberosCredentials>().use_ticket = true;
+  h_.credentials.Mutable<KerberosCredentials>().ccache = LabValue("SASLKIT_LAB_KRB5CCNAME");
   EXPECT_THAT(Run(Unhex("04001000")),
               StatusIs(ErrorKind::kMechanism, "server requires a security layer"));
 }

@@ -110,7 +110,7 @@ struct Harness {
   Harness(std::string user, std::string domain, std::deque<std::string> randoms) {
     credentials.username = std::move(user);
     credentials.domain = std::move(domain);
-    credentials.workstation = "COMPUTER";
+    options.Mutable<NtlmOptions>().workstation = "COMPUTER";
     credentials.password = SecretString(kPassword);
     random = std::make_unique<FixedRandom>(std::move(randoms));
     context.service = "smtp";

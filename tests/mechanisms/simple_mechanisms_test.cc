@@ -182,16 +182,16 @@ TEST(ExternalTest, SendsTheAuthzidOverTlsOnly) {
 
 TEST(AnonymousTest, Rfc4505TraceAndLimits) {
   MechanismHarness h(AnonymousMechanism());
-  h.credentials.anonymous_trace = "sirhc";
+  h.credentials.Mutable<AnonymousCredentials>().trace = "sirhc";
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
   EXPECT_EQ(Base64Encode(Ir(*m)), "c2lyaGM=");  // RFC 4505 5
-  h.credentials.anonymous_trace = std::string(255, 'x');
+  h.credentials.Mutable<AnonymousCredentials>().trace = std::string(255, 'x');
   EXPECT_THAT(h.Make(), IsOk());
-  h.credentials.anonymous_trace = std::string(256, 'x');
+  h.credentials.Mutable<AnonymousCredentials>().trace = std::string(256, 'x');
   EXPECT_THAT(h.Make(), StatusIs(ErrorKind::kBadInput));
-  h.credentials.anonymous_trace = "\xc3\x28";
+  h.credentials.Mutable<AnonymousCredentials>().trace = "\xc3\x28";
   EXPECT_THAT(h.Make(), StatusIs(ErrorKind::kBadInput));
-  h.credentials.anonymous_trace = "jos\xc3\xa9";
+  h.credentials.Mutable<AnonymousCredentials>().trace = "jos\xc3\xa9";
   EXPECT_THAT(h.Make(), IsOk());
 }
 

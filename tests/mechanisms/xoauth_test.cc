@@ -95,7 +95,7 @@ Credentials MakeCredentials(std::string_view email, std::string_view token,
   keys->consumer_secret = SecretString("kd94hf93k423kf44");
   keys->token = std::string(token);
   keys->token_secret = SecretString(token_secret);
-  c.oauth1 = keys;
+  c.Mutable<XoauthCredentials>().keys = keys;
   return c;
 }
 
@@ -134,7 +134,7 @@ TEST(XoauthTest, TwoLeggedRequestSignsTheRequestorId) {
   auto keys = std::make_shared<OAuth1Credentials>();
   keys->consumer_key = "anonymous";
   keys->consumer_secret = SecretString("anonymous");
-  c.oauth1 = keys;
+  c.Mutable<XoauthCredentials>().keys = keys;
   FixedRandom random({"12345"});
   ASSERT_OK_AND_ASSIGN(auto m, Make(c, random, "smtp", 1300000000));
   ASSERT_OK_AND_ASSIGN(std::optional<SecretBytes> ir, m->Start());
@@ -200,7 +200,13 @@ TEST(XoauthTest, DescriptorIsOAuthAndRegistered) {
   EXPECT_EQ(info.name, "XOAUTH");
   EXPECT_EQ(info.strength, BuiltinStrength("XOAUTH"));
   EXPECT_TRUE(info.Has(kOAuth));
-  EXPECT_EQ(info.needs, kNeedUsername | kNeedOAuth1);
+  EXPECT_EQ(info.needs, kNeedUsername | kNeedOwn);
+  // Its own credentials decide: no keys, no XOAUTH; keys and an email, XOAUTH.
+  Credentials none;
+  none.username = "user@example.com";
+  EXPECT_EQ(NeedsWith(info, none, false), std::nullopt);
+  const Credentials with_keys = MakeCredentials("user@example.com", "tok", "secret");
+  EXPECT_EQ(NeedsWith(info, with_keys, false), kNeedUsername | kNeedOwn);
   EXPECT_NE(BuiltinRegistry().Find("XOAUTH"), nullptr);
 }
 

@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "saslkit/base/status.h"
+#include "saslkit/sasl/mechanism.h"
 #include "tests/testing/matchers.h"
 
 namespace saslkit {
@@ -78,6 +79,60 @@ TEST(CredentialSourceTest, UserPerMechanismAnswersEachMechanismWithItsName) {
   ASSERT_TRUE(login.ok());
   EXPECT_EQ(login->username, "jdoe");
   EXPECT_EQ(source->For({.mechanism = "gssapi"})->username, "jdoe@HERE.COM");
+}
+
+// A user-defined mechanism's own credentials, as a mechanism outside the library declares them.
+struct CorpBadge {
+  static constexpr std::string_view kCredentialsKey = "X-CORP-BADGE";
+  std::string badge;
+};
+
+TEST(CredentialsTest, OwnCredentialsAreKeyedAndDefaultWhenUnset) {
+  Credentials c;
+  EXPECT_FALSE(c.has_own());
+  EXPECT_FALSE(c.Has<CorpBadge>());
+  EXPECT_EQ(c.Get<CorpBadge>().badge, "");  // the defaults, nothing stored
+  EXPECT_FALSE(c.Has<CorpBadge>());
+  EXPECT_EQ(Available(c, false), 0u);
+  c.Mutable<CorpBadge>().badge = "B-17";
+  EXPECT_TRUE(c.Has<CorpBadge>());
+  EXPECT_EQ(c.Get<CorpBadge>().badge, "B-17");
+  EXPECT_EQ(Available(c, false), uint32_t{kNeedOwn});
+}
+
+TEST(CredentialsTest, CopiesShareOwnCredentialsUntilOneChangesThem) {
+  Credentials a;
+  a.username = "alice";
+  a.password = SecretString("pw");
+  a.Mutable<CorpBadge>().badge = "B-17";
+  Credentials b = CopyCredentials(a);
+  EXPECT_EQ(b.username, "alice");
+  EXPECT_EQ(b.password.view(), "pw");
+  EXPECT_NE(b.password.view().data(), a.password.view().data());  // its own wiped buffer
+  EXPECT_EQ(&b.Get<CorpBadge>(), &a.Get<CorpBadge>());              // shared...
+  b.Mutable<CorpBadge>().badge = "B-18";                            // ...until changed
+  EXPECT_EQ(a.Get<CorpBadge>().badge, "B-17");
+  EXPECT_EQ(b.Get<CorpBadge>().badge, "B-18");
+}
+
+TEST(CredentialsTest, NeedsWithAsksTheMechanismWhenItHasARule) {
+  MechanismInfo badge{.name = "X-CORP-BADGE", .needs = kNeedOwn};
+  badge.needs_with = [](const Credentials& c) -> std::optional<uint32_t> {
+    if (c.Get<CorpBadge>().badge.empty()) return std::nullopt;
+    return kNeedOwn;
+  };
+  Credentials c;
+  EXPECT_EQ(NeedsWith(badge, c, false), std::nullopt);
+  c.Mutable<CorpBadge>();  // stored, but empty: the rule says no
+  EXPECT_EQ(NeedsWith(badge, c, false), std::nullopt);
+  c.Mutable<CorpBadge>().badge = "B-17";
+  EXPECT_EQ(NeedsWith(badge, c, false), uint32_t{kNeedOwn});
+  // Without a rule, `needs` against what the credentials have.
+  MechanismInfo plain{.name = "PLAIN", .needs = kNeedUsername | kNeedPassword};
+  EXPECT_EQ(NeedsWith(plain, c, false), std::nullopt);
+  c.username = "alice";
+  c.password = SecretString("pw");
+  EXPECT_EQ(NeedsWith(plain, c, false), kNeedUsername | kNeedPassword);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/mechanisms/gssapi/gssapi.h"
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/sasl/failure_reason.h"
 #include "saslkit/base/status.h"
@@ -35,7 +36,7 @@ Registry PolicyRegistry() {
            {"OAUTHBEARER", kOAuth}}) {
     if (r.Find(name) != nullptr) continue;
     MechanismInfo info = testing::TestMechanismInfo(name, BuiltinStrength(name), traits);
-    info.needs = (traits & kOAuth) ? kNeedToken : (traits & kNoPassword) ? kNeedKerberos : kPassword;
+    info.needs = (traits & kOAuth) ? kNeedToken : (traits & kNoPassword) ? kNeedOwn : kPassword;
     EXPECT_TRUE(r.Add(std::move(info)).ok()) << name;
   }
   return r;
@@ -182,13 +183,40 @@ TEST(PolicyTest, AnonymousOnlyWhenNamed) {
 
 TEST(PolicyTest, MissingCredentialsSkip) {
   Registry r = PolicyRegistry();
-  Selection s = SelectionPolicy().Choose({"GSSAPI", "EXTERNAL", "PLAIN"}, r, Tls());
-  EXPECT_THAT(Names(s), ElementsAre("PLAIN"));
-  EXPECT_EQ(ReasonFor(s, "GSSAPI"), SkipReason::kNoCredentials);
-  EXPECT_EQ(ReasonFor(s, "EXTERNAL"), SkipReason::kNoCredentials);
-  Selection ticket =
-      SelectionPolicy().Choose({"GSSAPI", "PLAIN"}, r, Tls(kNeedKerberos | kNeedClientCertificate));
-  EXPECT_THAT(Names(ticket), ElementsAre("GSSAPI"));
+  const std::vector<std::string> offered = {"GSSAPI", "EXTERNAL", "PLAIN"};
+  // Known credentials: each mechanism says what it would use from them (GSSAPI: a ticket, a
+  // keytab, or a user name and password).
+  Credentials token_only;
+  token_only.token = FixedToken(SecretString("t"));
+  ConnectionFacts facts = Tls(Available(token_only, false));
+  facts.credentials = &token_only;
+  Selection none = SelectionPolicy().Choose(offered, r, facts);
+  EXPECT_THAT(Names(none), ElementsAre());
+  EXPECT_EQ(ReasonFor(none, "GSSAPI"), SkipReason::kNoCredentials);
+  EXPECT_EQ(ReasonFor(none, "EXTERNAL"), SkipReason::kNoCredentials);
+  EXPECT_EQ(ReasonFor(none, "PLAIN"), SkipReason::kNoCredentials);
+
+  Credentials password;
+  password.username = "alice";
+  password.password = SecretString("pw");
+  facts = Tls(Available(password, false));
+  facts.credentials = &password;
+  EXPECT_THAT(Names(SelectionPolicy().Choose(offered, r, facts)), ElementsAre("GSSAPI", "PLAIN"));
+
+  Credentials ticket;
+  ticket.Mutable<KerberosCredentials>().use_ticket = true;
+  facts = Tls(Available(ticket, true));
+  facts.credentials = &ticket;
+  facts.client_certificate = true;
+  EXPECT_THAT(Names(SelectionPolicy().Choose(offered, r, facts)),
+              ElementsAre("EXTERNAL", "GSSAPI"));
+  EXPECT_EQ(NeedsWith(*r.Find("GSSAPI"), ticket, true), kNeedOwn);
+  EXPECT_EQ(NeedsWith(*r.Find("GSSAPI"), password, false), kNeedUsername | kNeedPassword);
+
+  // Only bits known (a CredentialSource): the descriptor's `needs` decide.
+  Selection bits = SelectionPolicy().Choose({"EXTERNAL", "PLAIN"}, r, Tls());
+  EXPECT_THAT(Names(bits), ElementsAre("PLAIN"));
+  EXPECT_EQ(ReasonFor(bits, "EXTERNAL"), SkipReason::kNoCredentials);
 }
 
 TEST(PolicyTest, NativeMethodsMatchTheirProtocol) {
@@ -206,8 +234,13 @@ TEST(PolicyTest, UserDefinedMechanismRanksByItsStrength) {
   Registry r = PolicyRegistry();
   MechanismInfo mine = testing::TestMechanismInfo("X-CORP-TOKEN", 75, kMutualAuth);
   ASSERT_TRUE(r.Add(std::move(mine)).ok());
-  EXPECT_THAT(Names(SelectionPolicy().Choose({"PLAIN", "X-CORP-TOKEN", "SCRAM-SHA-256", "GSSAPI"},
-                                             r, Tls())),
+  Credentials password;
+  password.username = "alice";
+  password.password = SecretString("pw");
+  ConnectionFacts facts = Tls();
+  facts.credentials = &password;
+  EXPECT_THAT(Names(SelectionPolicy().Choose({"PLAIN", "X-CORP-TOKEN", "SCRAM-SHA-256"}, r,
+                                             facts)),
               ElementsAre("SCRAM-SHA-256", "X-CORP-TOKEN", "PLAIN"));
   EXPECT_THAT(Names(SelectionPolicy({.allowed = {"x-corp-token"}})
                         .Choose({"PLAIN", "X-CORP-TOKEN"}, r, Tls())),
@@ -263,14 +296,26 @@ TEST(PolicyTest, BadCredentialsAllowOneSimpleFallbackAndNoSameSecretAgain) {
   EXPECT_FALSE(f.Admit(scram1, kNeedPassword));
   EXPECT_FALSE(f.Admit(cram, kNeedPassword));
   // ...nor GSSAPI logging in with that password at the KDC; with a ticket it may.
-  EXPECT_FALSE(f.Admit(gssapi, kNeedKerberos | kNeedPassword));
-  EXPECT_TRUE(f.Admit(gssapi, kNeedKerberos));
+  EXPECT_FALSE(f.Admit(gssapi, kNeedUsername | kNeedPassword));
+  EXPECT_TRUE(f.Admit(gssapi, kNeedOwn));
   // One simple fallback (the server's store may not verify SCRAM), then no more.
   EXPECT_TRUE(f.Admit(plain, kNeedPassword));
   EXPECT_TRUE(f.Record(plain, kNeedPassword, Rejected(FailureReason::kBadCredentials)));
   EXPECT_FALSE(f.Admit(login, kNeedPassword));
   EXPECT_EQ(f.rejections(), 2);
   EXPECT_EQ(f.telling_failure(), 0);  // the first rejection, not the fallback's
+}
+
+TEST(PolicyTest, OwnCredentialsRefusedForOneMechanismStayUsableForAnother) {
+  Registry r = PolicyRegistry();
+  const MechanismInfo& gssapi = *r.Find("GSSAPI");
+  const MechanismInfo& xoauth = *r.Find("XOAUTH");
+  SelectionPolicy policy({.max_rejections = 5});
+  Fallback f(policy);
+  ASSERT_TRUE(f.Admit(gssapi, kNeedOwn));
+  EXPECT_TRUE(f.Record(gssapi, kNeedOwn, Rejected(FailureReason::kBadCredentials)));
+  EXPECT_FALSE(f.Admit(gssapi, kNeedOwn));             // the ticket again: no
+  EXPECT_TRUE(f.Admit(xoauth, kNeedUsername | kNeedOwn));  // XOAUTH's keys are not the ticket
 }
 
 TEST(PolicyTest, NoSimpleAfterSecureAndSimpleFirst) {
