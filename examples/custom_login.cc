@@ -20,7 +20,6 @@ class MyLogin final : public saslkit::SaslMethod {
  public:
   MyLogin(const saslkit::Credentials& credentials, int& uses)
       : credentials_(credentials), uses_(uses) {}
-  std::string_view name() const override { return "LOGIN"; }
   absl::StatusOr<std::optional<saslkit::SecretBytes>> Start() override {
     ++uses_;
     return std::optional<saslkit::SecretBytes>();  // the server prompts first

@@ -16,7 +16,6 @@ namespace {
 class CorpToken final : public saslkit::SaslMethod {
  public:
   explicit CorpToken(const saslkit::Credentials& c) : credentials_(c) {}
-  std::string_view name() const override { return "X-CORP-TOKEN"; }
   absl::StatusOr<std::optional<saslkit::SecretBytes>> Start() override {
     saslkit::SecretBytes message(credentials_.username);
     message.Append('\0').Append(credentials_.password.view());

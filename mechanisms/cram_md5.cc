@@ -16,7 +16,6 @@ constexpr std::string_view kName = "CRAM-MD5";
 class CramMd5Method final : public SaslMethod, public internal::Recycled<CramMd5Method> {
  public:
   explicit CramMd5Method(const Credentials& credentials) : credentials_(credentials) {}
-  std::string_view name() const override { return kName; }
 
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     return std::optional<SecretBytes>();

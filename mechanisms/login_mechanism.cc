@@ -17,7 +17,6 @@ constexpr std::string_view kName = "LOGIN";
 class LoginMethod final : public SaslMethod, public internal::Recycled<LoginMethod> {
  public:
   explicit LoginMethod(const Credentials& credentials) : credentials_(credentials) {}
-  std::string_view name() const override { return kName; }
 
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     return std::optional<SecretBytes>();  // the server speaks first

@@ -8,9 +8,13 @@
 
 namespace saslkit {
 
-Exchange::Exchange(const ProtocolParams& params, SaslMethod& method, std::string tag,
-                   ExchangeOptions options)
-    : params_(params), method_(method), tag_(std::move(tag)), options_(options) {}
+Exchange::Exchange(const ProtocolParams& params, std::string_view mechanism, SaslMethod& method,
+                   std::string tag, ExchangeOptions options)
+    : params_(params),
+      mechanism_(mechanism),
+      method_(method),
+      tag_(std::move(tag)),
+      options_(options) {}
 
 Outgoing Exchange::Respond(const SecretBytes& response) {
   Outgoing out;
@@ -26,14 +30,14 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
   auto start = method_.Start();
   if (!start.ok()) {
     state_ = State::kFailed;
-    return AnnotateOnce(start.status(), method_.name());
+    return AnnotateOnce(start.status(), mechanism_);
   }
   Outgoing out;
   std::optional<SecretBytes> ir = std::move(*start);
   if (ir.has_value() && options_.initial_response) {
     // RFC 4422 4 (3b): an empty initial response is sent as "=".
     SecretBytes encoded = ir->empty() ? SecretBytes("=") : Base64EncodeSecret(ir->view());
-    params_.start(out.line, tag_, method_.name(), encoded.view());
+    params_.start(out.line, tag_, mechanism_, encoded.view());
     // RFC 4954 4 / RFC 5034 4: the IR is sent only if the whole command fits the line limit.
     if (out.line.size() + 2 > params_.max_command_octets) {
       out.line.Clear();
@@ -44,7 +48,7 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
     }
   }
   if (out.line.empty()) {
-    params_.start(out.line, tag_, method_.name(), std::nullopt);
+    params_.start(out.line, tag_, mechanism_, std::nullopt);
     pending_initial_response_ = std::move(ir);
   }
   out.line.Append("\r\n");
@@ -54,7 +58,7 @@ absl::StatusOr<Outgoing> Exchange::Begin() {
 }
 
 absl::StatusOr<std::optional<Outgoing>> Exchange::Cancel(absl::Status why) {
-  cancel_reason_ = AnnotateOnce(why, method_.name());
+  cancel_reason_ = AnnotateOnce(why, mechanism_);
   state_ = State::kCancelling;
   Outgoing out;
   out.line.Append(params_.cancel);
@@ -117,22 +121,21 @@ absl::StatusOr<std::optional<Outgoing>> Exchange::OnLine(std::string_view line) 
       std::optional<std::string> data;
       if (!reply.payload.empty()) {
         auto decoded = Base64Decode(reply.payload);
-        if (!decoded.ok()) return Fail(AnnotateOnce(decoded.status(), method_.name()));
+        if (!decoded.ok()) return Fail(AnnotateOnce(decoded.status(), mechanism_));
         data = std::move(*decoded);
       }
       absl::Status concluded =
           data ? method_.Conclude(std::string_view(*data)) : method_.Conclude(std::nullopt);
-      if (!concluded.ok()) return Fail(AnnotateOnce(concluded, method_.name()));
+      if (!concluded.ok()) return Fail(AnnotateOnce(concluded, mechanism_));
       state_ = State::kDone;
       return std::optional<Outgoing>();
     }
     case ReplyKind::kFailure: {
       final_line_ = std::string(line);
       std::string text = information_ + std::string(line);
-      absl::Status rejected = Error(
-          ErrorKind::kRejected,
-          std::string(params_.name) + " server rejected " + std::string(method_.name()) + ": " +
-              text);
+      absl::Status rejected =
+          Error(ErrorKind::kRejected,
+                std::string(params_.name) + " server rejected " + mechanism_ + ": " + text);
       return Fail(
           DiagnoseRejection(params_, method_.ExplainRejection(WithServerReply(rejected, text))));
     }

@@ -3,7 +3,7 @@
 // `ProtocolParams` table; `RunExchange` pumps it over a `Transport` (an asynchronous caller
 // pumps it its own way).
 //
-//   Exchange ex(kSmtpParams, *method, /*tag=*/"", {.initial_response = true});
+//   Exchange ex(kSmtpParams, info.name, *method, /*tag=*/"", {.initial_response = true});
 //   SASLKIT_ASSIGN_OR_RETURN(ExchangeOutcome outcome, RunExchange(transport, ex, 4096, timeout));
 //
 // States and transitions:
@@ -46,9 +46,10 @@ struct Outgoing {
 
 class Exchange {
  public:
-  // Keeps references to `params` and `method`; both must outlive the exchange.
-  Exchange(const ProtocolParams& params, SaslMethod& method, std::string tag,
-           ExchangeOptions options = {});
+  // Keeps references to `params` and `method`; both must outlive the exchange. `mechanism` is
+  // the wire name (the `MechanismInfo::name` that made `method`), sent in the command.
+  Exchange(const ProtocolParams& params, std::string_view mechanism, SaslMethod& method,
+           std::string tag, ExchangeOptions options = {});
 
   // Returns the command that starts the exchange. Fails (nothing to send) when the mechanism
   // cannot start: kMechanism, kBadInput.
@@ -74,6 +75,7 @@ class Exchange {
   Outgoing Respond(const SecretBytes& response);
 
   const ProtocolParams& params_;
+  std::string mechanism_;
   SaslMethod& method_;
   std::string tag_;
   ExchangeOptions options_;

@@ -471,8 +471,8 @@ void LoginDriver::RunAttempt() {
   exchange_options.initial_response =
       request.initial_response &&
       (!protocol_.params().ir_needs_capability || protocol_.InitialResponseOffered());
-  a.exchange = std::make_unique<Exchange>(protocol_.params(), *a.method, protocol_.NextTag(),
-                                          exchange_options);
+  a.exchange = std::make_unique<Exchange>(protocol_.params(), info.name, *a.method,
+                                          protocol_.NextTag(), exchange_options);
   phase_ = Phase::kExchange;
   exchange_deadline_ = Now() + options_.exchange_timeout;
   auto first = a.exchange->Begin();

@@ -95,12 +95,11 @@ struct Step {
   bool complete = false;
 };
 
+// One mechanism's client side. It has no name of its own: the wire name is its
+// `MechanismInfo::name`, which the exchange sends.
 class SaslMethod {
  public:
   virtual ~SaslMethod() = default;
-
-  // Returns the mechanism's IANA name.
-  virtual std::string_view name() const = 0;
 
   // Returns the initial response, or nullopt when the server speaks first. An empty response is
   // a real (empty) initial response, distinct from nullopt. Fails with kMechanism (e.g. missing

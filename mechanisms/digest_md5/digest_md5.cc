@@ -283,8 +283,6 @@ class DigestMd5Method final : public SaslMethod, public internal::Recycled<Diges
         hash_latin1_(hash_latin1) {}
   ~DigestMd5Method() override { Wipe(expected_rspauth_, sizeof(expected_rspauth_)); }
 
-  std::string_view name() const override { return kName; }
-
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     return std::optional<SecretBytes>();  // RFC 2831 2.1: the server speaks first
   }

@@ -232,8 +232,6 @@ class GssapiMethod final : public SaslMethod, public internal::Recycled<GssapiMe
   GssapiMethod(const Credentials& credentials, GssTargetName target)
       : credentials_(credentials), target_(std::move(target)) {}
 
-  std::string_view name() const override { return kName; }
-
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     if (state_ != State::kStart) {
       return Error(ErrorKind::kMechanism, "GSSAPI: started twice");

@@ -32,8 +32,6 @@ class OneShotMethod final : public SaslMethod, public Recycled<OneShotMethod> {
   OneShotMethod(std::string_view name, const Credentials& credentials, Writer write)
       : name_(name), credentials_(credentials), write_(write) {}
 
-  std::string_view name() const override { return name_; }
-
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     if (write_ == nullptr) {
       return absl::StatusOr<std::optional<SecretBytes>>(absl::in_place, build_(credentials_));

@@ -86,8 +86,6 @@ class NtlmMethod final : public SaslMethod, public internal::Recycled<NtlmMethod
     }
   }
 
-  std::string_view name() const override { return kName; }
-
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     if (state_ != State::kInitial) return Error(ErrorKind::kMechanism, "NTLM: started twice");
     absl::StatusOr<const in::LegacyCrypto*> crypto = in::LegacyCrypto::Shared();

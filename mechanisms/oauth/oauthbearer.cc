@@ -26,7 +26,6 @@ class OauthBearerMethod final : public SaslMethod, public internal::Recycled<Oau
   // Copies `host` (inside the object up to 64 octets: no allocation for a usual host name).
   OauthBearerMethod(const Credentials& credentials, std::string_view host, uint16_t port)
       : credentials_(credentials), host_(host.begin(), host.end()), port_(port) {}
-  std::string_view name() const override { return kName; }
 
   // One named result, returned on every path, so the response is built where the caller reads
   // it (no move through a temporary).

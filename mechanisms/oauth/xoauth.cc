@@ -36,7 +36,6 @@ class XoauthMethod final : public SaslMethod, public internal::Recycled<XoauthMe
   XoauthMethod(const Credentials& credentials, std::string service, RandomSource& random,
                absl::Time now)
       : credentials_(credentials), service_(std::move(service)), random_(random), now_(now) {}
-  std::string_view name() const override { return kName; }
 
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     const OAuth1Credentials& keys = *credentials_.Get<XoauthCredentials>().keys;

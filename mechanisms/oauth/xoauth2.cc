@@ -23,7 +23,6 @@ constexpr char kSep = '\x01';
 class Xoauth2Method final : public SaslMethod, public internal::Recycled<Xoauth2Method> {
  public:
   explicit Xoauth2Method(const Credentials& credentials) : credentials_(credentials) {}
-  std::string_view name() const override { return kName; }
 
   // One named result, returned on every path, so the response is built where the caller reads
   // it (no move through a temporary).

@@ -83,8 +83,6 @@ class ScramMethod final : public SaslMethod, public internal::Recycled<ScramMeth
         max_iterations_(settings.max_iterations),
         cache_(settings.cache) {}
 
-  std::string_view name() const override { return variant_.name; }
-
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     if (state_ != State::kStart) return Fail(ErrorKind::kMechanism, "started twice");
     auto nonce = random_.Nonce(kNonceEntropy);

@@ -48,7 +48,7 @@ absl::Status RunInterop(ClientSetup& client, InteropServer& server,
     if (options.alter_server_data && !reply.data.empty()) options.alter_server_data(reply.data);
     switch (reply.verdict) {
       case ServerReply::Verdict::kFailure:
-        return Rejected(server, method.name(), reply);
+        return Rejected(server, client.info.name, reply);
       case ServerReply::Verdict::kSuccess: {
         if (reply.data.empty()) return method.Conclude(std::nullopt);
         if (options.final_data == FinalData::kWithSuccess) {
@@ -59,7 +59,7 @@ absl::Status RunInterop(ClientSetup& client, InteropServer& server,
         if (!last.ok()) return last.status();
         if (!last->response.empty()) {
           return Error(ErrorKind::kProtocol,
-                       std::string(method.name()) + " answered the server's final message with " +
+                       client.info.name + " answered the server's final message with " +
                            std::to_string(last->response.size()) + " octets");
         }
         return method.Conclude(std::nullopt);

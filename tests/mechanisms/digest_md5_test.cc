@@ -94,7 +94,6 @@ TEST(DigestMd5Test, ResponseFormulaReproducesTheRfc) {
 TEST(DigestMd5Test, Rfc2831ImapExample) {
   auto h = Harness();
   ASSERT_OK_AND_ASSIGN(auto m, h->Make());
-  EXPECT_EQ(m->name(), "DIGEST-MD5");
   ASSERT_OK_AND_ASSIGN(auto ir, m->Start());
   EXPECT_FALSE(ir.has_value());
   EXPECT_EQ(Respond(*m, kImapChallenge), kImapResponse);

@@ -187,7 +187,6 @@ TEST(GssapiMechanismTest, MakingWithBadTargetOrAuthzidIsBadInput) {
 TEST(GssapiMechanismTest, ConcludeBeforeAnythingIsServerUnverified) {
   MechanismHarness h(GssapiMechanism());
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  EXPECT_EQ(m->name(), "GSSAPI");
   EXPECT_THAT(m->Conclude(std::nullopt),
               StatusIs(ErrorKind::kServerUnverified, "mutual authentication"));
   EXPECT_THAT(m->Next("x"), StatusIs(ErrorKind::kProtocol));

@@ -57,7 +57,7 @@ absl::StatusOr<std::string> StartMessage(const Credentials& c, std::string_view 
 TEST(OauthBearerTest, Rfc7628SuccessExample) {
   Credentials c = MakeCredentials("user@example.com", kToken);
   ASSERT_OK_AND_ASSIGN(auto m, Make(c));
-  EXPECT_EQ(m->name(), "OAUTHBEARER");
+  EXPECT_EQ(OauthBearerMechanism().name, "OAUTHBEARER");
   ASSERT_OK_AND_ASSIGN(std::optional<SecretBytes> ir, m->Start());
   ASSERT_TRUE(ir.has_value());
   EXPECT_EQ(ir->view(),
@@ -87,7 +87,7 @@ TEST(OauthBearerTest, Rfc7628FailureExample) {
 TEST(OauthBearerTest, FailureFlowThroughTheExchange) {
   Credentials c = MakeCredentials("user@example.com", kToken);
   ASSERT_OK_AND_ASSIGN(auto m, Make(c));
-  Exchange exchange(kSmtpParams, *m, "");
+  Exchange exchange(kSmtpParams, OauthBearerMechanism().name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, exchange.Begin());
   EXPECT_EQ(first.line.view(), "AUTH OAUTHBEARER " + std::string(kSuccess64) + "\r\n");
   ASSERT_OK_AND_ASSIGN(auto reply, exchange.OnLine("334 " + std::string(kError64)));

@@ -33,7 +33,7 @@ TEST(PlainTest, Rfc4616Examples) {
   h.credentials.username = "tim";
   h.credentials.password = SecretString("tanstaaftanstaaf");
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  EXPECT_EQ(m->name(), "PLAIN");
+  EXPECT_EQ(h.info.name, "PLAIN");
   EXPECT_EQ(Base64Encode(Ir(*m)), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
   EXPECT_THAT(m->Conclude(std::nullopt), IsOk());
 

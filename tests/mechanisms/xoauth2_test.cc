@@ -56,7 +56,7 @@ std::string Decode(std::string_view b64) {
 TEST(Xoauth2Test, GoogleVector) {
   Credentials c = MakeCredentials(kUser, kToken);
   ASSERT_OK_AND_ASSIGN(auto m, Make(c));
-  EXPECT_EQ(m->name(), "XOAUTH2");
+  EXPECT_EQ(Xoauth2Mechanism().name, "XOAUTH2");
   ASSERT_OK_AND_ASSIGN(std::optional<SecretBytes> ir, m->Start());
   ASSERT_TRUE(ir.has_value());
   EXPECT_EQ(ir->view(), "user=someuser@example.com\x01"
@@ -84,7 +84,7 @@ TEST(Xoauth2Test, ErrorChallengeGetsAnEmptyResponseAndExplainsTheRejection) {
 TEST(Xoauth2Test, FailureFlowThroughTheExchange) {
   Credentials c = MakeCredentials(kUser, kToken);
   ASSERT_OK_AND_ASSIGN(auto m, Make(c));
-  Exchange exchange(kSmtpParams, *m, "");
+  Exchange exchange(kSmtpParams, Xoauth2Mechanism().name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, exchange.Begin());
   EXPECT_EQ(first.line.view(), "AUTH XOAUTH2 " + std::string(kVector64) + "\r\n");
   ASSERT_OK_AND_ASSIGN(auto reply, exchange.OnLine("334 " + std::string(kError64)));

@@ -35,7 +35,7 @@ std::unique_ptr<SaslMethod> Plain(MechanismHarness& h, std::string password = "t
 TEST(ExchangeTest, InitialResponseInTheCommandAndSuccess) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
   EXPECT_EQ(first.sensitivity, Sensitivity::SecretAfter(11));  // "AUTH PLAIN " may be shown
@@ -57,7 +57,7 @@ TEST(ExchangeTest, FirstLineMarksWhereTheSecretStarts) {
                         Case{&kImapParams, "A1", "A1 AUTHENTICATE PLAIN "}}) {
     MechanismHarness h(PlainMechanism());
     auto m = Plain(h);
-    Exchange ex(*c.params, *m, c.tag);
+    Exchange ex(*c.params, h.info.name, *m, c.tag);
     ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
     ASSERT_TRUE(first.sensitivity.secret);
     const std::string line = Line(first);
@@ -70,7 +70,7 @@ TEST(ExchangeTest, FirstLineMarksWhereTheSecretStarts) {
 TEST(ExchangeTest, WithoutInitialResponseAnswersTheEmptyChallenge) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+  Exchange ex(kSmtpParams, h.info.name, *m, "", {.initial_response = false});
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN\r\n");
   EXPECT_EQ(first.sensitivity, Sensitivity::kPublic);
@@ -87,7 +87,7 @@ TEST(ExchangeTest, LongInitialResponseGoesAfterAnEmptyChallenge) {
   // RFC 4954 4: an AUTH command over 512 octets must not carry the initial response.
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h, std::string(600, 'p'));
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN\r\n");
   ASSERT_OK_AND_ASSIGN(auto response, ex.OnLine("334"));
@@ -98,7 +98,7 @@ TEST(ExchangeTest, LongInitialResponseGoesAfterAnEmptyChallenge) {
 TEST(ExchangeTest, EmptyInitialResponseIsSentAsEquals) {
   MechanismHarness h(TestMechanismInfo("X-EMPTY", 1, 0, TestMethodScript{.initial = ""}));
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH X-EMPTY =\r\n");
 }
@@ -106,7 +106,7 @@ TEST(ExchangeTest, EmptyInitialResponseIsSentAsEquals) {
 TEST(ExchangeTest, CramMd5ChallengeAndResponse) {
   MechanismHarness h(CramMd5Mechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH CRAM-MD5\r\n");
   ASSERT_OK_AND_ASSIGN(auto r,
@@ -118,7 +118,7 @@ TEST(ExchangeTest, CramMd5ChallengeAndResponse) {
 TEST(ExchangeTest, RejectionCarriesTheServerReply) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   auto r = ex.OnLine("535 5.7.8 Authentication credentials invalid");
   EXPECT_THAT(r, StatusIs(ErrorKind::kRejected, "535 5.7.8 Authentication credentials invalid"));
@@ -130,7 +130,7 @@ TEST(ExchangeTest, RejectionCarriesTheServerReply) {
 TEST(ExchangeTest, MultiLineFailureKeepsEveryLine) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   ASSERT_OK_AND_ASSIGN(auto info, ex.OnLine("535-5.7.8 first part"));
   EXPECT_FALSE(info.has_value());
@@ -144,7 +144,7 @@ TEST(ExchangeTest, MechanismErrorCancelsThenReports) {
   MechanismHarness h(
       TestMechanismInfo("X-FAIL", 1, 0, TestMethodScript{.fail_on_challenge = true}));
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 Zm9v"));
   ASSERT_TRUE(cancel.has_value());
@@ -157,7 +157,7 @@ TEST(ExchangeTest, MechanismErrorCancelsThenReports) {
 TEST(ExchangeTest, InvalidBase64ChallengeCancels) {
   MechanismHarness h(CramMd5Mechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   ASSERT_OK_AND_ASSIGN(auto cancel, ex.OnLine("334 not*base64"));
   ASSERT_TRUE(cancel.has_value());
@@ -168,7 +168,7 @@ TEST(ExchangeTest, InvalidBase64ChallengeCancels) {
 TEST(ExchangeTest, EndlessChallengesAreBounded) {
   MechanismHarness h(TestMechanismInfo("X-LOOP", 1, 0, TestMethodScript{.steps = 1000}));
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "", {.max_challenges = 5});
+  Exchange ex(kSmtpParams, h.info.name, *m, "", {.max_challenges = 5});
   ASSERT_TRUE(ex.Begin().ok());
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK_AND_ASSIGN(auto r, ex.OnLine("334 Zm9v"));
@@ -187,7 +187,7 @@ TEST(ExchangeTest, TheWholeExchangeHasADeadline) {
   // bound ends it, whatever the per-line timeout.
   MechanismHarness h(TestMechanismInfo("X-SLOW", 1, 0, TestMethodScript{.steps = 1000}));
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "", {.max_challenges = 1000});
+  Exchange ex(kSmtpParams, h.info.name, *m, "", {.max_challenges = 1000});
   testing::ScriptedTransport t;
   t.SetResponder([](std::string_view) {
     absl::SleepFor(absl::Milliseconds(20));
@@ -201,7 +201,7 @@ TEST(ExchangeTest, SuccessThatTheMechanismCannotBelieveFails) {
   MechanismHarness h(
       TestMechanismInfo("X-MUTUAL", 1, 0, TestMethodScript{.require_server_data = true}));
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   EXPECT_THAT(ex.OnLine("235 ok"), StatusIs(ErrorKind::kServerUnverified));
 }
@@ -212,7 +212,7 @@ TEST(ExchangeTest, FirstContinuationBeforeTheInitialResponseIsIgnored) {
   for (std::string_view first : {"334 NTLM supported", "334 Zm9v", "334 "}) {
     MechanismHarness h(PlainMechanism());
     auto m = Plain(h);
-    Exchange ex(kSmtpParams, *m, "", {.initial_response = false});
+    Exchange ex(kSmtpParams, h.info.name, *m, "", {.initial_response = false});
     ASSERT_OK_AND_ASSIGN(Outgoing start, ex.Begin());
     EXPECT_EQ(Line(start), "AUTH PLAIN\r\n");
     ASSERT_OK_AND_ASSIGN(auto response, ex.OnLine(first));
@@ -228,7 +228,7 @@ TEST(ExchangeTest, FirstContinuationBeforeTheInitialResponseIsIgnored) {
 TEST(ExchangeTest, RejectionCarriesTheReasonTheProtocolReads) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   auto r = ex.OnLine("454 4.7.0 Temporary authentication failure");
   EXPECT_THAT(r, StatusIs(ErrorKind::kTemporary, "Temporary authentication failure"));
@@ -239,7 +239,7 @@ TEST(ExchangeTest, RejectionCarriesTheReasonTheProtocolReads) {
 TEST(ExchangeTest, GarbageLineIsAProtocolError) {
   MechanismHarness h(PlainMechanism());
   auto m = Plain(h);
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   EXPECT_THAT(ex.OnLine("HTTP/1.1 400 Bad Request"), StatusIs(ErrorKind::kProtocol));
   EXPECT_THAT(ex.OnLine("235 ok"), StatusIs(ErrorKind::kBadInput));  // already over
@@ -250,7 +250,7 @@ TEST(ExchangeTest, BeginTwiceIsAnError) {
   h.credentials.username = "tim";
   h.credentials.password = SecretString("x");
   ASSERT_OK_AND_ASSIGN(auto m, h.Make());
-  Exchange ex(kSmtpParams, *m, "");
+  Exchange ex(kSmtpParams, h.info.name, *m, "");
   ASSERT_TRUE(ex.Begin().ok());
   EXPECT_THAT(ex.Begin(), StatusIs(ErrorKind::kBadInput));
 }

@@ -9,9 +9,7 @@ namespace {
 
 class TestMethod final : public SaslMethod {
  public:
-  TestMethod(std::string name, TestMethodScript script)
-      : name_(std::move(name)), script_(std::move(script)) {}
-  std::string_view name() const override { return name_; }
+  explicit TestMethod(TestMethodScript script) : script_(std::move(script)) {}
   absl::StatusOr<std::optional<SecretBytes>> Start() override {
     if (!script_.initial) return std::optional<SecretBytes>();
     return std::optional<SecretBytes>(SecretBytes(*script_.initial));
@@ -29,7 +27,6 @@ class TestMethod final : public SaslMethod {
   }
 
  private:
-  std::string name_;
   TestMethodScript script_;
   int seen_ = 0;
 };
@@ -43,9 +40,8 @@ MechanismInfo TestMechanismInfo(std::string name, int strength, uint32_t traits,
   info.strength = strength;
   info.traits = traits;
   info.summary = "test mechanism";
-  info.create = [name, script](const MechanismContext&)
-      -> absl::StatusOr<std::unique_ptr<SaslMethod>> {
-    return std::unique_ptr<SaslMethod>(std::make_unique<TestMethod>(name, script));
+  info.create = [script](const MechanismContext&) -> absl::StatusOr<std::unique_ptr<SaslMethod>> {
+    return std::unique_ptr<SaslMethod>(std::make_unique<TestMethod>(script));
   };
   return info;
 }

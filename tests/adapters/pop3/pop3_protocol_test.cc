@@ -180,7 +180,7 @@ TEST(Pop3ParamsTest, InitialResponseAndEmptyInitialResponse) {
   h.credentials.username = "tim";
   h.credentials.password = SecretString("tanstaaftanstaaf");
   ASSERT_OK_AND_ASSIGN(auto plain, h.Make());
-  Exchange ex(kPop3Params, *plain, "");
+  Exchange ex(kPop3Params, h.info.name, *plain, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first, ex.Begin());
   EXPECT_EQ(Line(first), "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
   EXPECT_EQ(first.sensitivity, Sensitivity::SecretAfter(11));
@@ -190,7 +190,7 @@ TEST(Pop3ParamsTest, InitialResponseAndEmptyInitialResponse) {
 
   MechanismHarness e(TestMechanismInfo("X-EMPTY", 1, 0, TestMethodScript{.initial = ""}));
   ASSERT_OK_AND_ASSIGN(auto empty, e.Make());
-  Exchange ex2(kPop3Params, *empty, "");
+  Exchange ex2(kPop3Params, e.info.name, *empty, "");
   ASSERT_OK_AND_ASSIGN(Outgoing first2, ex2.Begin());
   EXPECT_EQ(Line(first2), "AUTH X-EMPTY =\r\n");  // RFC 5034 4
 }
@@ -202,7 +202,7 @@ TEST(Pop3ParamsTest, InitialResponseOnlyWithin255Octets) {
     h.credentials.username = "u";
     h.credentials.password = SecretString(std::string(password_length, 'p'));
     auto m = std::move(h.Make()).value();
-    Exchange ex(kPop3Params, *m, "");
+    Exchange ex(kPop3Params, h.info.name, *m, "");
     return Line(ex.Begin().value());
   };
   // PLAIN "\0u\0" + password: 3 + n octets, base64 4 * ceil((3 + n) / 3).
