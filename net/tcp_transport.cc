@@ -36,6 +36,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/net/tls_session_cache.h"
 #include "saslkit/net/tls_client.h"
+#include "saslkit/net/internal/tls_common.h"
 
 namespace saslkit {
 namespace {
@@ -101,24 +102,6 @@ int WaitFd(int fd, short events, absl::Time deadline, const Cancellation* cancel
 absl::Status CancelledError(std::string_view peer, std::string_view what) {
   return Error(ErrorKind::kCancelled, absl::StrCat("TCP: cancelled while ", Av(what), " ",
                                                    Av(peer)));
-}
-
-// Pops OpenSSL's thread-local error queue into one line (at most a few entries).
-std::string OpenSslErrors() {
-  std::string out;
-  int kept = 0;
-  while (unsigned long code = ERR_get_error()) {
-    if (kept++ >= 4) continue;
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
-std::string OrUnknown(std::string detail) {
-  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
 }
 
 
@@ -439,7 +422,7 @@ absl::Status TcpTransport::Fill(size_t limit, absl::Time deadline, absl::Duratio
                        absl::StrCat("TCP: reading from ", peer_, " failed: ", ErrnoText(err)));
         }
         default: {
-          std::string detail = OrUnknown(OpenSslErrors());
+          std::string detail = internal::OpenSslErrorOrUnknown();
           Abort();
           return Error(ErrorKind::kTls,
                        absl::StrCat("TLS: reading from ", peer_, " failed: ", detail));
@@ -587,7 +570,7 @@ absl::Status TcpTransport::WriteTls(std::string_view bytes, absl::Time deadline)
                      absl::StrCat("TCP: writing to ", peer_, " failed: ", ErrnoText(err)));
       }
       default: {
-        std::string detail = OrUnknown(OpenSslErrors());
+        std::string detail = internal::OpenSslErrorOrUnknown();
         Abort();
         return Error(ErrorKind::kTls, absl::StrCat("TLS: writing to ", peer_, " failed: ", detail));
       }
@@ -659,7 +642,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
   BIO_METHOD* method = SocketBioMethod();
   BIO* bio = (tls->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
   if (bio == nullptr) {
-    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrors())));
+    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", internal::OpenSslErrorOrUnknown()));
   }
   BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(fd_)));
   BIO_set_init(bio, 1);
@@ -700,7 +683,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     const bool plaintext_peer =
         ERR_GET_REASON(ERR_peek_error()) == SSL_R_WRONG_VERSION_NUMBER ||
         ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST;
-    std::string detail = OpenSslErrors();
+    std::string detail = OpenSslErrorText();
     if (detail.empty()) {
       int sys = errno;
       detail = (err == SSL_ERROR_SYSCALL && sys != 0) ? ErrnoText(sys)

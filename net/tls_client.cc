@@ -21,16 +21,13 @@
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
+#include "saslkit/net/internal/tls_common.h"
 
 namespace saslkit {
 namespace {
 
 constexpr char kExporterLabel[] = "EXPORTER-Channel-Binding";
 constexpr size_t kExporterLength = 32;
-
-std::string OrUnknown(std::string detail) {
-  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
-}
 
 int ProtocolVersion(TlsVersion version, int if_default) {
   switch (version) {
@@ -110,6 +107,15 @@ std::string OpenSslErrorText() {
   return out;
 }
 
+namespace internal {
+
+std::string OpenSslErrorOrUnknown() {
+  std::string detail = OpenSslErrorText();
+  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
+}
+
+}  // namespace internal
+
 absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const std::string& name) {
   const bool verify = options.check == CertificateCheck::kVerify;
   const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
@@ -130,13 +136,14 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
-    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrorText())));
+    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", internal::OpenSslErrorOrUnknown()));
   }
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> owned(ctx, SSL_CTX_free);
   if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, max_version) != 1) {
     return Error(ErrorKind::kBadInput,
-                 absl::StrCat("TLS: unsupported version range: ", OrUnknown(OpenSslErrorText())));
+                 absl::StrCat("TLS: unsupported version range: ",
+                              internal::OpenSslErrorOrUnknown()));
   }
   // No renegotiation: tls-unique and tls-exporter are undefined across it (RFC 9266, 2).
   // A missing close_notify reads as a plain EOF; our framing is by lines, so a truncation shows.
@@ -148,11 +155,11 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
       if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
         return Error(ErrorKind::kBadInput,
                      absl::StrCat("TLS: cannot load CA file ", options.ca_file, ": ",
-                                  OrUnknown(OpenSslErrorText())));
+                                  internal::OpenSslErrorOrUnknown()));
       }
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
       return Error(ErrorKind::kTls, absl::StrCat("TLS: cannot load the system trust store: ",
-                                                 OrUnknown(OpenSslErrorText())));
+                                                 internal::OpenSslErrorOrUnknown()));
     }
   } else {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
@@ -161,12 +168,13 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
     if (SSL_CTX_use_certificate_chain_file(ctx, options.client_certificate.c_str()) != 1) {
       return Error(ErrorKind::kBadInput,
                    absl::StrCat("TLS: cannot load client certificate ",
-                                options.client_certificate, ": ", OrUnknown(OpenSslErrorText())));
+                                options.client_certificate, ": ",
+                                internal::OpenSslErrorOrUnknown()));
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, options.client_key.c_str(), SSL_FILETYPE_PEM) != 1) {
       return Error(ErrorKind::kBadInput,
                    absl::StrCat("TLS: cannot load client key ", options.client_key, ": ",
-                                OrUnknown(OpenSslErrorText())));
+                                internal::OpenSslErrorOrUnknown()));
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {
       ERR_clear_error();
