@@ -41,6 +41,17 @@ int ProtocolVersion(TlsVersion version, int if_default) {
 // Refuses to prompt on the terminal for the pass phrase of an encrypted client key.
 int NoPassword(char*, int, int, void*) { return 0; }
 
+// The checks of the server name a new context makes, and a shared one anew for each caller.
+absl::Status CheckServerName(const TlsOptions& options, const std::string& name) {
+  if (name.find('\0') != std::string::npos || name.size() > 255) {
+    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
+  }
+  if (options.check == CertificateCheck::kVerify && name.empty()) {
+    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
+  }
+  return absl::OkStatus();
+}
+
 // RFC 5929, 4.1: the hash of the DER certificate with its signature's hash function, SHA-256
 // when that is MD5 or SHA-1; undefined (nullopt) when the signature uses no single hash
 // (Ed25519, Ed448).
@@ -114,6 +125,20 @@ std::string OpenSslErrorOrUnknown() {
   return detail.empty() ? std::string("unknown OpenSSL error") : detail;
 }
 
+bool OfferKeptSession(SSL* ssl, TlsSessionSink& sink, const TlsOptions& options,
+                      std::string_view peer, const std::string& name) {
+  if (!options.resume || peer.empty()) return false;
+  // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
+  // the cache under everything that decided how this server was verified.
+  sink.cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
+  sink.cache_key = TlsSessionKey(peer, name, options);
+  SSL_SESSION* session = sink.cache->Take(sink.cache_key);
+  if (session == nullptr) return false;
+  const bool offered = SSL_set_session(ssl, session) == 1;
+  SSL_SESSION_free(session);
+  return offered;
+}
+
 }  // namespace internal
 
 absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const std::string& name) {
@@ -123,12 +148,7 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
   if (max_version != 0 && min_version > max_version) {
     return Error(ErrorKind::kBadInput, "TLS: min_version is above max_version");
   }
-  if (name.find('\0') != std::string::npos || name.size() > 255) {
-    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-  }
-  if (verify && name.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-  }
+  SASLKIT_RETURN_IF_ERROR(CheckServerName(options, name));
   if (options.client_certificate.empty() != options.client_key.empty()) {
     return Error(ErrorKind::kBadInput, "TLS: client_certificate and client_key go together");
   }
@@ -283,7 +303,7 @@ class ContextCache {
     for (Entry& e : entries_) {
       if (e.key == cache_key) {
         // The options were checked when the context was made; the name is checked each time.
-        SASLKIT_RETURN_IF_ERROR(CheckName(options, name));
+        SASLKIT_RETURN_IF_ERROR(CheckServerName(options, name));
         SSL_CTX_up_ref(e.ctx);
         return e.ctx;
       }
@@ -304,15 +324,6 @@ class ContextCache {
     std::string key;
     SSL_CTX* ctx;
   };
-  static absl::Status CheckName(const TlsOptions& options, const std::string& name) {
-    if (name.find('\0') != std::string::npos || name.size() > 255) {
-      return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-    }
-    if (options.check == CertificateCheck::kVerify && name.empty()) {
-      return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-    }
-    return absl::OkStatus();
-  }
   static absl::StatusOr<SSL_CTX*> Make(const TlsOptions& options, const std::string& name) {
     SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx, NewTlsClientContext(options, name));
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
