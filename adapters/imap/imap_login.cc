@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "saslkit/adapters/common/protocol_login.h"
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
@@ -13,13 +14,6 @@ namespace {
 constexpr size_t kMaxAlerts = 64;
 // RFC 7888 5: LITERAL- allows non-synchronising literals of up to 4096 octets.
 constexpr size_t kLiteralMinusMax = 4096;
-
-Outgoing Secret(SecretBytes line) {
-  Outgoing out;
-  out.line = std::move(line);
-  out.sensitivity = Sensitivity::kSecret;
-  return out;
-}
 
 }  // namespace
 
@@ -79,16 +73,15 @@ absl::StatusOr<ProtocolStep> ImapLogin::Open() {
 }
 
 absl::Status ImapLogin::ExplainFailure(absl::Status status, bool tls_active) {
-  if (await_ != Await::kGreeting || tls_active) return status;
-  return ExplainGreetingFailure(std::move(status), "imap");
+  return internal::ExplainIfGreeting(std::move(status), await_ == Await::kGreeting, tls_active,
+                                     "imap");
 }
 
 absl::StatusOr<ProtocolStep> ImapLogin::OnInput(std::string_view input) {
   absl::Status added = reader_.pending_literal() ? reader_.AddLiteral(std::string(input))
                                                  : Annotate(reader_.AddLine(input), "IMAP");
   if (!added.ok()) {
-    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
-    return await_ == Await::kGreeting ? ExplainFailure(added, tls) : added;
+    return ExplainFailure(std::move(added), tls_done_ || mode_ == TlsMode::kImplicit);
   }
   if (!reader_.done()) return ReadMore();
   ImapResponse response = reader_.Take();
@@ -120,7 +113,8 @@ absl::StatusOr<ProtocolStep> ImapLogin::OnResponse(ImapResponse response) {
         await_ = Await::kLogin;
         login_pieces_.clear();
       }
-      return std::move(ProtocolStep::Read(limits_.max_line).Send(Secret(std::move(piece))));
+      return std::move(
+          ProtocolStep::Read(limits_.max_line).Send(internal::SecretLine(std::move(piece))));
     }
     return Error(ErrorKind::kProtocol,
                  "IMAP server sent a continuation nobody asked for: " + response.Summary());
@@ -234,8 +228,7 @@ absl::StatusOr<ProtocolStep> ImapLogin::OnTagged(const ImapResponse& tagged) {
 
 absl::StatusOr<ProtocolStep> ImapLogin::OnTlsStarted() {
   tls_done_ = true;
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = ImapCapabilities();
+  capabilities_before_tls_ = std::exchange(capabilities_, ImapCapabilities());
   then_ = Then::kOpening;
   // RFC 9051 6.2.1: forget the capabilities learnt before TLS and ask again.
   return Command("CAPABILITY", Await::kCapability);
@@ -276,7 +269,7 @@ absl::StatusOr<ProtocolStep> ImapLogin::BeginNative(const MechanismInfo& info,
   pieces.back().Append("\r\n");
   ++round_trips_;
   ProtocolStep step = ProtocolStep::Read(limits_.max_line);
-  step.Send(Secret(std::move(pieces[0])));
+  step.Send(internal::SecretLine(std::move(pieces[0])));
   login_pieces_.clear();
   for (size_t i = 1; i < pieces.size(); ++i) login_pieces_.push_back(std::move(pieces[i]));
   next_piece_ = 0;

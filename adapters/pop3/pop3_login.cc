@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "saslkit/adapters/common/protocol_login.h"
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/crypto/hmac.h"
 #include "saslkit/base/text.h"
@@ -24,13 +25,6 @@ bool HasLineBreakOrNul(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-Outgoing Secret(SecretBytes line) {
-  Outgoing out;
-  out.line = std::move(line);
-  out.sensitivity = Sensitivity::kSecret;
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<ProtocolStep> Pop3Login::Open() {
@@ -39,8 +33,8 @@ absl::StatusOr<ProtocolStep> Pop3Login::Open() {
 }
 
 absl::Status Pop3Login::ExplainFailure(absl::Status status, bool tls_active) {
-  if (await_ != Await::kGreeting || tls_active) return status;
-  return ExplainGreetingFailure(std::move(status), "pop3");
+  return internal::ExplainIfGreeting(std::move(status), await_ == Await::kGreeting, tls_active,
+                                     "pop3");
 }
 
 absl::StatusOr<ProtocolStep> Pop3Login::Capa() {
@@ -72,8 +66,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
   auto parsed = ParsePop3Response(line);
   if (!parsed.ok()) {
     absl::Status status = Annotate(parsed.status(), "POP3");
-    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
-    return await_ == Await::kGreeting ? ExplainFailure(status, tls) : status;
+    return ExplainFailure(std::move(status), tls_done_ || mode_ == TlsMode::kImplicit);
   }
   Pop3Response response = std::move(*parsed);
   switch (await_) {
@@ -111,7 +104,8 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
         return Expect(response, "server rejected +USER at USER");
       }
       await_ = Await::kPass;
-      return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(pass))));
+      return std::move(
+          ProtocolStep::Read(kPop3MaxLine).Send(internal::SecretLine(std::move(pass))));
     }
     case Await::kPass:
       await_ = Await::kNothing;
@@ -126,8 +120,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
 
 absl::StatusOr<ProtocolStep> Pop3Login::OnTlsStarted() {
   tls_done_ = true;
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = Pop3Capabilities();
+  capabilities_before_tls_ = std::exchange(capabilities_, Pop3Capabilities());
   // RFC 2595 4: forget the capabilities learnt before TLS and ask again.
   return Capa();
 }
@@ -165,7 +158,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::BeginNative(const MechanismInfo& info,
     AppendHexLower(line, digest.view());
     line.Append("\r\n");
     await_ = Await::kApop;
-    return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(line))));
+    return std::move(ProtocolStep::Read(kPop3MaxLine).Send(internal::SecretLine(std::move(line))));
   }
   if (info.name == kPopUserName) {
     if (credentials.username.empty() || credentials.password.empty()) {
