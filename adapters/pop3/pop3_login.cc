@@ -13,19 +13,18 @@
 namespace saslkit {
 namespace {
 
-// Builds the kRejected error for a -ERR answer to `what`, keeping the server's reply.
-absl::Status Expect(const Pop3Response& response, std::string_view what) {
-  if (response.ok) return absl::OkStatus();
-  const std::string summary = response.Summary();
-  return WithServerReply(
-      Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
-}
-
 bool HasLineBreakOrNul(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
 }  // namespace
+
+absl::Status ExpectPop3Ok(const Pop3Response& response, std::string_view what) {
+  if (response.ok) return absl::OkStatus();
+  const std::string summary = response.Summary();
+  return WithServerReply(
+      Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
+}
 
 absl::StatusOr<ProtocolStep> Pop3Login::Open() {
   await_ = Await::kGreeting;
@@ -72,7 +71,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
   switch (await_) {
     case Await::kGreeting:
       greeting_ = std::move(response);
-      SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(greeting_, "greeting"));
       apop_timestamp_ = ApopTimestamp(greeting_.text);
       return Capa();
     case Await::kCapa:
@@ -94,14 +93,14 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
       return ProtocolStep::Of(ProtocolStep::Kind::kStartTls);
     case Await::kApop:
       await_ = Await::kNothing;
-      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +APOP"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "server rejected +APOP"));
       return ProtocolStep::Of(ProtocolStep::Kind::kReady);
     case Await::kUser: {
       SecretBytes pass = std::move(pass_line_);
       pass_line_ = SecretBytes();
       if (!response.ok) {
         await_ = Await::kNothing;
-        return Expect(response, "server rejected +USER at USER");
+        return ExpectPop3Ok(response, "server rejected +USER at USER");
       }
       await_ = Await::kPass;
       return std::move(
@@ -109,7 +108,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
     }
     case Await::kPass:
       await_ = Await::kNothing;
-      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +USER at PASS"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "server rejected +USER at PASS"));
       return ProtocolStep::Of(ProtocolStep::Kind::kReady);
     case Await::kCapaList:
     case Await::kNothing:
