@@ -25,6 +25,34 @@ absl::Status ImapCommandFailed(const ImapResponse& tagged, std::string_view what
                          summary);
 }
 
+absl::StatusOr<ImapCommandTurn> CheckImapCommandResponse(const ImapResponse& response,
+                                                         std::string_view tag,
+                                                         bool continuation_expected,
+                                                         int& untagged, int max_untagged) {
+  if (response.tagged()) {
+    if (response.tag != tag) {
+      return Error(ErrorKind::kProtocol,
+                   "IMAP tagged response for another command: " + response.Summary());
+    }
+    return ImapCommandTurn::kTagged;
+  }
+  if (response.continuation()) {
+    if (continuation_expected) return ImapCommandTurn::kContinuation;
+    return Error(ErrorKind::kProtocol,
+                 "IMAP server sent a continuation nobody asked for: " + response.Summary());
+  }
+  if (++untagged > max_untagged) {
+    return BoundError("IMAP server sent too many untagged responses to one command");
+  }
+  if (response.status == "BYE") {
+    // RFC 9051 7.1.5: the server is closing the connection; no tagged response will follow.
+    const std::string summary = response.Summary();
+    return WithServerReply(
+        Error(ErrorKind::kConnection, "IMAP server ended the session: " + summary), summary);
+  }
+  return ImapCommandTurn::kUntagged;
+}
+
 std::string ImapLogin::next_tag() const {
   char tag[16];
   std::snprintf(tag, sizeof(tag), "A%03d", tag_counter_ + 1);
@@ -97,36 +125,21 @@ absl::StatusOr<ProtocolStep> ImapLogin::OnResponse(ImapResponse response) {
   if (await_ == Await::kNothing) {
     return Error(ErrorKind::kProtocol, "IMAP response nobody asked for: " + response.Summary());
   }
-  if (response.tagged()) {
-    if (response.tag != tag_) {
-      return Error(ErrorKind::kProtocol,
-                   "IMAP tagged response for another command: " + response.Summary());
+  SASLKIT_ASSIGN_OR_RETURN(
+      ImapCommandTurn turn,
+      CheckImapCommandResponse(response, tag_, await_ == Await::kLoginPiece, untagged_,
+                               max_untagged_));
+  if (turn == ImapCommandTurn::kTagged) return OnTagged(response);
+  if (turn == ImapCommandTurn::kContinuation) {
+    // RFC 9051 4.3: the synchronising literal's octets go after the "+".
+    SecretBytes piece = std::move(login_pieces_[next_piece_++]);
+    ++round_trips_;
+    if (next_piece_ == login_pieces_.size()) {
+      await_ = Await::kLogin;
+      login_pieces_.clear();
     }
-    return OnTagged(response);
-  }
-  if (response.continuation()) {
-    if (await_ == Await::kLoginPiece) {
-      // RFC 9051 4.3: the synchronising literal's octets go after the "+".
-      SecretBytes piece = std::move(login_pieces_[next_piece_++]);
-      ++round_trips_;
-      if (next_piece_ == login_pieces_.size()) {
-        await_ = Await::kLogin;
-        login_pieces_.clear();
-      }
-      return std::move(
-          ProtocolStep::Read(limits_.max_line).Send(internal::SecretLine(std::move(piece))));
-    }
-    return Error(ErrorKind::kProtocol,
-                 "IMAP server sent a continuation nobody asked for: " + response.Summary());
-  }
-  if (++untagged_ > max_untagged_) {
-    return BoundError("IMAP server sent too many untagged responses to one command");
-  }
-  if (response.status == "BYE") {
-    // RFC 9051 7.1.5: the server is closing the connection; no tagged response will follow.
-    const std::string summary = response.Summary();
-    return WithServerReply(
-        Error(ErrorKind::kConnection, "IMAP server ended the session: " + summary), summary);
+    return std::move(
+        ProtocolStep::Read(limits_.max_line).Send(internal::SecretLine(std::move(piece))));
   }
   if (await_ == Await::kCapability) {
     if (response.name == "CAPABILITY") {
