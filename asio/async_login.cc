@@ -328,10 +328,9 @@ DriverOptions DriverOptionsOf(const AsyncLoginOptions& options, const TlsFacts& 
   return d;
 }
 
-awaitable<absl::StatusOr<LoginOutcome>> RunSocketLogin(tcp::socket& socket,
-                                                       LoginProtocol& protocol,
-                                                       const LoginRequest& request,
-                                                       const AsyncLoginOptions& options) {
+awaitable<absl::StatusOr<LoginOutcome>> RunLogin(tcp::socket& socket, LoginProtocol& protocol,
+                                                 const LoginRequest& request,
+                                                 const AsyncLoginOptions& options) {
   SocketIo io(socket, options);
   TlsFacts tls;
   if (options.implicit_tls) {
@@ -347,10 +346,10 @@ awaitable<absl::StatusOr<LoginOutcome>> RunSocketLogin(tcp::socket& socket,
   co_return outcome;
 }
 
-awaitable<absl::StatusOr<LoginOutcome>> RunStreamLogin(asio::ssl::stream<tcp::socket>& stream,
-                                                       LoginProtocol& protocol,
-                                                       const LoginRequest& request,
-                                                       const AsyncLoginOptions& options) {
+awaitable<absl::StatusOr<LoginOutcome>> RunLogin(asio::ssl::stream<tcp::socket>& stream,
+                                                 LoginProtocol& protocol,
+                                                 const LoginRequest& request,
+                                                 const AsyncLoginOptions& options) {
   SslStreamIo io(stream, options);
   TlsFacts tls;
   if (io.tls_active()) {
@@ -364,25 +363,16 @@ awaitable<absl::StatusOr<LoginOutcome>> RunStreamLogin(asio::ssl::stream<tcp::so
   co_return co_await Drive(io, driver, options);
 }
 
-// asio's throw-on-cancel goes off for the login (a cancelled login still sends its cancel line
-// and returns kCancelled); the caller's setting comes back after.
-awaitable<absl::StatusOr<LoginOutcome>> SocketLogin(tcp::socket& socket, LoginProtocol& protocol,
-                                                    const LoginRequest& request,
-                                                    AsyncLoginOptions options) {
+// `RunLogin` on a socket or an SSL stream, with asio's throw-on-cancel off for the login (a
+// cancelled login still sends its cancel line and returns kCancelled); the caller's setting
+// comes back after.
+template <typename Stream>
+awaitable<absl::StatusOr<LoginOutcome>> LoginWithoutThrow(Stream& stream, LoginProtocol& protocol,
+                                                          const LoginRequest& request,
+                                                          AsyncLoginOptions options) {
   const bool throw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
   co_await asio::this_coro::throw_if_cancelled(false);
-  absl::StatusOr<LoginOutcome> outcome = co_await RunSocketLogin(socket, protocol, request, options);
-  co_await asio::this_coro::throw_if_cancelled(throw_if_cancelled);
-  co_return outcome;
-}
-
-awaitable<absl::StatusOr<LoginOutcome>> StreamLogin(asio::ssl::stream<tcp::socket>& stream,
-                                                    LoginProtocol& protocol,
-                                                    const LoginRequest& request,
-                                                    AsyncLoginOptions options) {
-  const bool throw_if_cancelled = co_await asio::this_coro::throw_if_cancelled();
-  co_await asio::this_coro::throw_if_cancelled(false);
-  absl::StatusOr<LoginOutcome> outcome = co_await RunStreamLogin(stream, protocol, request, options);
+  absl::StatusOr<LoginOutcome> outcome = co_await RunLogin(stream, protocol, request, options);
   co_await asio::this_coro::throw_if_cancelled(throw_if_cancelled);
   co_return outcome;
 }
@@ -393,14 +383,14 @@ awaitable<absl::StatusOr<LoginOutcome>> StreamLogin(asio::ssl::stream<tcp::socke
 awaitable<absl::StatusOr<LoginOutcome>> AsyncLogin(tcp::socket& socket, LoginProtocol& protocol,
                                                    const LoginRequest& request,
                                                    AsyncLoginOptions options) {
-  return SocketLogin(socket, protocol, request, std::move(options));
+  return LoginWithoutThrow(socket, protocol, request, std::move(options));
 }
 
 awaitable<absl::StatusOr<LoginOutcome>> AsyncLogin(asio::ssl::stream<tcp::socket>& stream,
                                                    LoginProtocol& protocol,
                                                    const LoginRequest& request,
                                                    AsyncLoginOptions options) {
-  return StreamLogin(stream, protocol, request, std::move(options));
+  return LoginWithoutThrow(stream, protocol, request, std::move(options));
 }
 
 }  // namespace saslkit

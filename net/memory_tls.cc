@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "saslkit/net/tls_client.h"
+#include "saslkit/net/internal/tls_common.h"
 #include "saslkit/base/status.h"
 
 namespace saslkit {
@@ -71,14 +72,7 @@ absl::StatusOr<std::unique_ptr<MemoryTls>> MemoryTls::Create(SSL_CTX* context,
   SSL_set_connect_state(s.ssl);
   SASLKIT_RETURN_IF_ERROR(SetTlsServerName(s.ssl, name, tls->verify_));
   SSL_set_app_data(s.ssl, static_cast<TlsSessionSink*>(&s));
-  if (options.resume && !peer.empty()) {
-    s.cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
-    s.cache_key = TlsSessionKey(peer, name, options);
-    if (SSL_SESSION* session = s.cache->Take(s.cache_key)) {
-      s.offered_session = SSL_set_session(s.ssl, session) == 1;
-      SSL_SESSION_free(session);
-    }
-  }
+  s.offered_session = internal::OfferKeptSession(s.ssl, s, options, peer, name);
   return tls;
 }
 

@@ -36,6 +36,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/net/tls_session_cache.h"
 #include "saslkit/net/tls_client.h"
+#include "saslkit/net/internal/tls_common.h"
 
 namespace saslkit {
 namespace {
@@ -50,14 +51,6 @@ std::string ErrnoText(int err) {
 }
 
 std::string DurationText(absl::Duration d) { return std::string(absl::FormatDuration(d)); }
-
-// Strips the brackets of "[::1]".
-std::string_view Unbracket(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    return host.substr(1, host.size() - 2);
-  }
-  return host;
-}
 
 
 
@@ -103,23 +96,10 @@ absl::Status CancelledError(std::string_view peer, std::string_view what) {
                                                    Av(peer)));
 }
 
-// Pops OpenSSL's thread-local error queue into one line (at most a few entries).
-std::string OpenSslErrors() {
-  std::string out;
-  int kept = 0;
-  while (unsigned long code = ERR_get_error()) {
-    if (kept++ >= 4) continue;
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
-std::string OrUnknown(std::string detail) {
-  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
-}
+// Said of a server that answers a ClientHello in plaintext: a STARTTLS port.
+constexpr char kPlaintextHint[] =
+    "the server answers in plaintext: this port expects STARTTLS (use smtp://, imap:// or "
+    "pop3://, not the TLS-at-once form)";
 
 
 // A socket BIO that sends with MSG_NOSIGNAL, so a peer that has gone away yields EPIPE rather
@@ -268,7 +248,7 @@ TcpTransport::~TcpTransport() { Close(); }
 
 absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Connect(
     std::string_view host, uint16_t port, const ConnectOptions& options) {
-  const std::string name(Unbracket(host));
+  const std::string name = TlsServerName({}, host);  // without the brackets of "[::1]"
   if (name.empty() || name.find('\0') != std::string::npos) {
     return Error(ErrorKind::kBadInput, "TCP: the host name is empty or holds a NUL");
   }
@@ -369,7 +349,7 @@ absl::StatusOr<std::unique_ptr<TcpTransport>> TcpTransport::Adopt(int fd,
     return Error(ErrorKind::kBadInput,
                  absl::StrCat("TCP: cannot make the socket non-blocking: ", ErrnoText(errno)));
   }
-  std::string name(Unbracket(peer_name));
+  std::string name = TlsServerName({}, peer_name);
   return std::unique_ptr<TcpTransport>(
       new TcpTransport(fd, std::string(peer_name), std::move(name), options));
 }
@@ -439,7 +419,7 @@ absl::Status TcpTransport::Fill(size_t limit, absl::Time deadline, absl::Duratio
                        absl::StrCat("TCP: reading from ", peer_, " failed: ", ErrnoText(err)));
         }
         default: {
-          std::string detail = OrUnknown(OpenSslErrors());
+          std::string detail = internal::OpenSslErrorOrUnknown();
           Abort();
           return Error(ErrorKind::kTls,
                        absl::StrCat("TLS: reading from ", peer_, " failed: ", detail));
@@ -587,7 +567,7 @@ absl::Status TcpTransport::WriteTls(std::string_view bytes, absl::Time deadline)
                      absl::StrCat("TCP: writing to ", peer_, " failed: ", ErrnoText(err)));
       }
       default: {
-        std::string detail = OrUnknown(OpenSslErrors());
+        std::string detail = internal::OpenSslErrorOrUnknown();
         Abort();
         return Error(ErrorKind::kTls, absl::StrCat("TLS: writing to ", peer_, " failed: ", detail));
       }
@@ -622,9 +602,8 @@ absl::Status TcpTransport::StartTls(const TlsOptions& options) {
     if (!exchanged_) {
       // TLS at once, and the server spoke first: a plaintext greeting where a ServerHello was due.
       return Error(ErrorKind::kTls,
-                   absl::StrCat("TLS: ", peer_, " greeted in plaintext before the handshake: "
-                                "the server answers in plaintext: this port expects STARTTLS "
-                                "(use smtp://, imap:// or pop3://, not the TLS-at-once form)"));
+                   absl::StrCat("TLS: ", peer_, " greeted in plaintext before the handshake: ",
+                                kPlaintextHint));
     }
     return Error(ErrorKind::kProtocol,
                  absl::StrCat("TLS: ", peer_, " sent bytes before TLS handshake "
@@ -642,24 +621,15 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
   SASLKIT_ASSIGN_OR_RETURN(tls->ctx, SharedTlsClientContext(options, name));
   SSL_CTX* ctx = tls->ctx;
 
-  if (options.resume) {
-    // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
-    // the cache under everything that decided how this server was verified.
-    tls->cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
-    tls->cache_key = TlsSessionKey(peer_, name, options);
-  }
   tls->ssl = SSL_new(ctx);
-  if (tls->ssl != nullptr) SSL_set_app_data(tls->ssl, static_cast<TlsSessionSink*>(tls.get()));
-  if (tls->ssl != nullptr && tls->cache != nullptr) {
-    if (SSL_SESSION* session = tls->cache->Take(tls->cache_key)) {
-      tls->offered_session = SSL_set_session(tls->ssl, session) == 1;
-      SSL_SESSION_free(session);
-    }
+  if (tls->ssl != nullptr) {
+    SSL_set_app_data(tls->ssl, static_cast<TlsSessionSink*>(tls.get()));
+    tls->offered_session = internal::OfferKeptSession(tls->ssl, *tls, options, peer_, name);
   }
   BIO_METHOD* method = SocketBioMethod();
   BIO* bio = (tls->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
   if (bio == nullptr) {
-    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrors())));
+    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", internal::OpenSslErrorOrUnknown()));
   }
   BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(fd_)));
   BIO_set_init(bio, 1);
@@ -700,7 +670,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     const bool plaintext_peer =
         ERR_GET_REASON(ERR_peek_error()) == SSL_R_WRONG_VERSION_NUMBER ||
         ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST;
-    std::string detail = OpenSslErrors();
+    std::string detail = OpenSslErrorText();
     if (detail.empty()) {
       int sys = errno;
       detail = (err == SSL_ERROR_SYSCALL && sys != 0) ? ErrnoText(sys)
@@ -708,8 +678,7 @@ absl::Status TcpTransport::Handshake(const TlsOptions& options, const std::strin
     }
     if (plaintext_peer) {
       // The server greeted in plaintext ("220 ...", "* OK", "+OK") where a ServerHello was due.
-      detail += "; the server answers in plaintext: this port expects STARTTLS (use smtp://, "
-                "imap:// or pop3://, not the TLS-at-once form)";
+      absl::StrAppend(&detail, "; ", kPlaintextHint);
     }
     return Error(ErrorKind::kTls,
                  absl::StrCat("TLS: handshake with ", peer_, " failed: ", detail));

@@ -21,16 +21,13 @@
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
+#include "saslkit/net/internal/tls_common.h"
 
 namespace saslkit {
 namespace {
 
 constexpr char kExporterLabel[] = "EXPORTER-Channel-Binding";
 constexpr size_t kExporterLength = 32;
-
-std::string OrUnknown(std::string detail) {
-  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
-}
 
 int ProtocolVersion(TlsVersion version, int if_default) {
   switch (version) {
@@ -43,6 +40,17 @@ int ProtocolVersion(TlsVersion version, int if_default) {
 
 // Refuses to prompt on the terminal for the pass phrase of an encrypted client key.
 int NoPassword(char*, int, int, void*) { return 0; }
+
+// The checks of the server name a new context makes, and a shared one anew for each caller.
+absl::Status CheckServerName(const TlsOptions& options, const std::string& name) {
+  if (name.find('\0') != std::string::npos || name.size() > 255) {
+    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
+  }
+  if (options.check == CertificateCheck::kVerify && name.empty()) {
+    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
+  }
+  return absl::OkStatus();
+}
 
 // RFC 5929, 4.1: the hash of the DER certificate with its signature's hash function, SHA-256
 // when that is MD5 or SHA-1; undefined (nullopt) when the signature uses no single hash
@@ -110,6 +118,29 @@ std::string OpenSslErrorText() {
   return out;
 }
 
+namespace internal {
+
+std::string OpenSslErrorOrUnknown() {
+  std::string detail = OpenSslErrorText();
+  return detail.empty() ? std::string("unknown OpenSSL error") : detail;
+}
+
+bool OfferKeptSession(SSL* ssl, TlsSessionSink& sink, const TlsOptions& options,
+                      std::string_view peer, const std::string& name) {
+  if (!options.resume || peer.empty()) return false;
+  // Sessions (TLS 1.2 at the end of the handshake, TLS 1.3 tickets with the next read) go to
+  // the cache under everything that decided how this server was verified.
+  sink.cache = options.session_cache != nullptr ? options.session_cache : &DefaultTlsSessionCache();
+  sink.cache_key = TlsSessionKey(peer, name, options);
+  SSL_SESSION* session = sink.cache->Take(sink.cache_key);
+  if (session == nullptr) return false;
+  const bool offered = SSL_set_session(ssl, session) == 1;
+  SSL_SESSION_free(session);
+  return offered;
+}
+
+}  // namespace internal
+
 absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const std::string& name) {
   const bool verify = options.check == CertificateCheck::kVerify;
   const int min_version = ProtocolVersion(options.min_version, TLS1_2_VERSION);
@@ -117,12 +148,7 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
   if (max_version != 0 && min_version > max_version) {
     return Error(ErrorKind::kBadInput, "TLS: min_version is above max_version");
   }
-  if (name.find('\0') != std::string::npos || name.size() > 255) {
-    return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-  }
-  if (verify && name.empty()) {
-    return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-  }
+  SASLKIT_RETURN_IF_ERROR(CheckServerName(options, name));
   if (options.client_certificate.empty() != options.client_key.empty()) {
     return Error(ErrorKind::kBadInput, "TLS: client_certificate and client_key go together");
   }
@@ -130,13 +156,14 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
-    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", OrUnknown(OpenSslErrorText())));
+    return Error(ErrorKind::kTls, absl::StrCat("TLS: ", internal::OpenSslErrorOrUnknown()));
   }
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> owned(ctx, SSL_CTX_free);
   if (SSL_CTX_set_min_proto_version(ctx, min_version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, max_version) != 1) {
     return Error(ErrorKind::kBadInput,
-                 absl::StrCat("TLS: unsupported version range: ", OrUnknown(OpenSslErrorText())));
+                 absl::StrCat("TLS: unsupported version range: ",
+                              internal::OpenSslErrorOrUnknown()));
   }
   // No renegotiation: tls-unique and tls-exporter are undefined across it (RFC 9266, 2).
   // A missing close_notify reads as a plain EOF; our framing is by lines, so a truncation shows.
@@ -148,11 +175,11 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
       if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
         return Error(ErrorKind::kBadInput,
                      absl::StrCat("TLS: cannot load CA file ", options.ca_file, ": ",
-                                  OrUnknown(OpenSslErrorText())));
+                                  internal::OpenSslErrorOrUnknown()));
       }
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
       return Error(ErrorKind::kTls, absl::StrCat("TLS: cannot load the system trust store: ",
-                                                 OrUnknown(OpenSslErrorText())));
+                                                 internal::OpenSslErrorOrUnknown()));
     }
   } else {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
@@ -161,12 +188,13 @@ absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const st
     if (SSL_CTX_use_certificate_chain_file(ctx, options.client_certificate.c_str()) != 1) {
       return Error(ErrorKind::kBadInput,
                    absl::StrCat("TLS: cannot load client certificate ",
-                                options.client_certificate, ": ", OrUnknown(OpenSslErrorText())));
+                                options.client_certificate, ": ",
+                                internal::OpenSslErrorOrUnknown()));
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, options.client_key.c_str(), SSL_FILETYPE_PEM) != 1) {
       return Error(ErrorKind::kBadInput,
                    absl::StrCat("TLS: cannot load client key ", options.client_key, ": ",
-                                OrUnknown(OpenSslErrorText())));
+                                internal::OpenSslErrorOrUnknown()));
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {
       ERR_clear_error();
@@ -275,7 +303,7 @@ class ContextCache {
     for (Entry& e : entries_) {
       if (e.key == cache_key) {
         // The options were checked when the context was made; the name is checked each time.
-        SASLKIT_RETURN_IF_ERROR(CheckName(options, name));
+        SASLKIT_RETURN_IF_ERROR(CheckServerName(options, name));
         SSL_CTX_up_ref(e.ctx);
         return e.ctx;
       }
@@ -296,15 +324,6 @@ class ContextCache {
     std::string key;
     SSL_CTX* ctx;
   };
-  static absl::Status CheckName(const TlsOptions& options, const std::string& name) {
-    if (name.find('\0') != std::string::npos || name.size() > 255) {
-      return Error(ErrorKind::kBadInput, "TLS: the server name is not a usable host name");
-    }
-    if (options.check == CertificateCheck::kVerify && name.empty()) {
-      return Error(ErrorKind::kBadInput, "TLS: no server name to verify the certificate against");
-    }
-    return absl::OkStatus();
-  }
   static absl::StatusOr<SSL_CTX*> Make(const TlsOptions& options, const std::string& name) {
     SASLKIT_ASSIGN_OR_RETURN(SSL_CTX * ctx, NewTlsClientContext(options, name));
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);

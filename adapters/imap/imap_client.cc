@@ -53,26 +53,13 @@ absl::StatusOr<ImapResponse> ImapClient::ReadUntilTagged(std::string_view tag,
   absl::Status handler_failure;  // reported once the command is complete, to stay in step
   while (true) {
     SASLKIT_ASSIGN_OR_RETURN(ImapResponse response, ReadResponse(limits));
-    if (response.tagged()) {
-      if (response.tag != tag) {
-        return Error(ErrorKind::kProtocol,
-                     "IMAP tagged response for another command: " + response.Summary());
-      }
+    SASLKIT_ASSIGN_OR_RETURN(
+        ImapCommandTurn turn,
+        CheckImapCommandResponse(response, tag, /*continuation_expected=*/false, untagged,
+                                 options_.max_untagged));
+    if (turn == ImapCommandTurn::kTagged) {
       if (!handler_failure.ok()) return handler_failure;
       return response;
-    }
-    if (response.continuation()) {
-      return Error(ErrorKind::kProtocol,
-                   "IMAP server sent a continuation nobody asked for: " + response.Summary());
-    }
-    if (++untagged > options_.max_untagged) {
-      return BoundError("IMAP server sent too many untagged responses to one command");
-    }
-    if (response.status == "BYE") {
-      // RFC 9051 7.1.5: the server is closing the connection; no tagged response will follow.
-      const std::string summary = response.Summary();
-      return WithServerReply(
-          Error(ErrorKind::kConnection, "IMAP server ended the session: " + summary), summary);
     }
     if (on_untagged && handler_failure.ok()) handler_failure = on_untagged(response);
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "saslkit/adapters/common/protocol_login.h"
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
@@ -14,13 +15,6 @@ constexpr size_t kMaxAlerts = 64;
 // RFC 7888 5: LITERAL- allows non-synchronising literals of up to 4096 octets.
 constexpr size_t kLiteralMinusMax = 4096;
 
-Outgoing Secret(SecretBytes line) {
-  Outgoing out;
-  out.line = std::move(line);
-  out.sensitivity = Sensitivity::kSecret;
-  return out;
-}
-
 }  // namespace
 
 absl::Status ImapCommandFailed(const ImapResponse& tagged, std::string_view what, ErrorKind on_no,
@@ -29,6 +23,34 @@ absl::Status ImapCommandFailed(const ImapResponse& tagged, std::string_view what
   const std::string summary = tagged.Summary();
   return WithServerReply(Error(kind, "IMAP " + std::string(what) + " failed: " + summary),
                          summary);
+}
+
+absl::StatusOr<ImapCommandTurn> CheckImapCommandResponse(const ImapResponse& response,
+                                                         std::string_view tag,
+                                                         bool continuation_expected,
+                                                         int& untagged, int max_untagged) {
+  if (response.tagged()) {
+    if (response.tag != tag) {
+      return Error(ErrorKind::kProtocol,
+                   "IMAP tagged response for another command: " + response.Summary());
+    }
+    return ImapCommandTurn::kTagged;
+  }
+  if (response.continuation()) {
+    if (continuation_expected) return ImapCommandTurn::kContinuation;
+    return Error(ErrorKind::kProtocol,
+                 "IMAP server sent a continuation nobody asked for: " + response.Summary());
+  }
+  if (++untagged > max_untagged) {
+    return BoundError("IMAP server sent too many untagged responses to one command");
+  }
+  if (response.status == "BYE") {
+    // RFC 9051 7.1.5: the server is closing the connection; no tagged response will follow.
+    const std::string summary = response.Summary();
+    return WithServerReply(
+        Error(ErrorKind::kConnection, "IMAP server ended the session: " + summary), summary);
+  }
+  return ImapCommandTurn::kUntagged;
 }
 
 std::string ImapLogin::next_tag() const {
@@ -79,16 +101,15 @@ absl::StatusOr<ProtocolStep> ImapLogin::Open() {
 }
 
 absl::Status ImapLogin::ExplainFailure(absl::Status status, bool tls_active) {
-  if (await_ != Await::kGreeting || tls_active) return status;
-  return ExplainGreetingFailure(std::move(status), "imap");
+  return internal::ExplainIfGreeting(std::move(status), await_ == Await::kGreeting, tls_active,
+                                     "imap");
 }
 
 absl::StatusOr<ProtocolStep> ImapLogin::OnInput(std::string_view input) {
   absl::Status added = reader_.pending_literal() ? reader_.AddLiteral(std::string(input))
                                                  : Annotate(reader_.AddLine(input), "IMAP");
   if (!added.ok()) {
-    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
-    return await_ == Await::kGreeting ? ExplainFailure(added, tls) : added;
+    return ExplainFailure(std::move(added), tls_done_ || mode_ == TlsMode::kImplicit);
   }
   if (!reader_.done()) return ReadMore();
   ImapResponse response = reader_.Take();
@@ -104,35 +125,21 @@ absl::StatusOr<ProtocolStep> ImapLogin::OnResponse(ImapResponse response) {
   if (await_ == Await::kNothing) {
     return Error(ErrorKind::kProtocol, "IMAP response nobody asked for: " + response.Summary());
   }
-  if (response.tagged()) {
-    if (response.tag != tag_) {
-      return Error(ErrorKind::kProtocol,
-                   "IMAP tagged response for another command: " + response.Summary());
+  SASLKIT_ASSIGN_OR_RETURN(
+      ImapCommandTurn turn,
+      CheckImapCommandResponse(response, tag_, await_ == Await::kLoginPiece, untagged_,
+                               max_untagged_));
+  if (turn == ImapCommandTurn::kTagged) return OnTagged(response);
+  if (turn == ImapCommandTurn::kContinuation) {
+    // RFC 9051 4.3: the synchronising literal's octets go after the "+".
+    SecretBytes piece = std::move(login_pieces_[next_piece_++]);
+    ++round_trips_;
+    if (next_piece_ == login_pieces_.size()) {
+      await_ = Await::kLogin;
+      login_pieces_.clear();
     }
-    return OnTagged(response);
-  }
-  if (response.continuation()) {
-    if (await_ == Await::kLoginPiece) {
-      // RFC 9051 4.3: the synchronising literal's octets go after the "+".
-      SecretBytes piece = std::move(login_pieces_[next_piece_++]);
-      ++round_trips_;
-      if (next_piece_ == login_pieces_.size()) {
-        await_ = Await::kLogin;
-        login_pieces_.clear();
-      }
-      return std::move(ProtocolStep::Read(limits_.max_line).Send(Secret(std::move(piece))));
-    }
-    return Error(ErrorKind::kProtocol,
-                 "IMAP server sent a continuation nobody asked for: " + response.Summary());
-  }
-  if (++untagged_ > max_untagged_) {
-    return BoundError("IMAP server sent too many untagged responses to one command");
-  }
-  if (response.status == "BYE") {
-    // RFC 9051 7.1.5: the server is closing the connection; no tagged response will follow.
-    const std::string summary = response.Summary();
-    return WithServerReply(
-        Error(ErrorKind::kConnection, "IMAP server ended the session: " + summary), summary);
+    return std::move(
+        ProtocolStep::Read(limits_.max_line).Send(internal::SecretLine(std::move(piece))));
   }
   if (await_ == Await::kCapability) {
     if (response.name == "CAPABILITY") {
@@ -234,8 +241,7 @@ absl::StatusOr<ProtocolStep> ImapLogin::OnTagged(const ImapResponse& tagged) {
 
 absl::StatusOr<ProtocolStep> ImapLogin::OnTlsStarted() {
   tls_done_ = true;
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = ImapCapabilities();
+  capabilities_before_tls_ = std::exchange(capabilities_, ImapCapabilities());
   then_ = Then::kOpening;
   // RFC 9051 6.2.1: forget the capabilities learnt before TLS and ask again.
   return Command("CAPABILITY", Await::kCapability);
@@ -276,7 +282,7 @@ absl::StatusOr<ProtocolStep> ImapLogin::BeginNative(const MechanismInfo& info,
   pieces.back().Append("\r\n");
   ++round_trips_;
   ProtocolStep step = ProtocolStep::Read(limits_.max_line);
-  step.Send(Secret(std::move(pieces[0])));
+  step.Send(internal::SecretLine(std::move(pieces[0])));
   login_pieces_.clear();
   for (size_t i = 1; i < pieces.size(); ++i) login_pieces_.push_back(std::move(pieces[i]));
   next_piece_ = 0;

@@ -103,6 +103,19 @@ class ImapLogin final : public LoginProtocol {
   bool preauthenticated_ = false;
 };
 
+// What a response read while a command runs is, once `CheckImapCommandResponse` let it pass.
+enum class ImapCommandTurn { kTagged, kContinuation, kUntagged };
+
+// Checks a response read while the command tagged `tag` runs: a tagged response must carry
+// `tag`, a continuation must be `continuation_expected`, an untagged one must not be BYE (RFC
+// 9051 7.1.5: the server is closing) and counts in `untagged`, which may reach
+// `max_untagged`. Fails with kProtocol, kConnection (BYE, the server's reply kept) or the bound
+// error.
+absl::StatusOr<ImapCommandTurn> CheckImapCommandResponse(const ImapResponse& response,
+                                                         std::string_view tag,
+                                                         bool continuation_expected,
+                                                         int& untagged, int max_untagged);
+
 // Builds the failure of a command from its tagged NO or BAD, keeping the server's reply.
 absl::Status ImapCommandFailed(const ImapResponse& tagged, std::string_view what, ErrorKind on_no,
                                ErrorKind on_bad);

@@ -10,17 +10,6 @@
 namespace saslkit {
 namespace {
 
-// Builds the kRejected error for a -ERR answer to `what`, keeping the server's reply.
-absl::Status Refused(std::string_view what, const Pop3Response& response) {
-  const std::string summary = response.Summary();
-  return WithServerReply(
-      Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
-}
-
-absl::Status Expect(const Pop3Response& response, std::string_view what) {
-  return response.ok ? absl::OkStatus() : Refused(what, response);
-}
-
 // Splits off the first space-separated word of `s`.
 std::string_view NextWord(std::string_view& s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -92,7 +81,7 @@ absl::Status Pop3Client::RequireLogin(std::string_view command) const {
 absl::StatusOr<Pop3Stat> Pop3Client::Stat() {
   SASLKIT_RETURN_IF_ERROR(RequireLogin("STAT"));
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("STAT"));
-  SASLKIT_RETURN_IF_ERROR(Expect(response, "STAT"));
+  SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "STAT"));
   // RFC 1939 5: "+OK" SP count SP octets.
   std::string_view rest = response.text;
   auto messages = ParseDecimal(NextWord(rest));
@@ -104,7 +93,7 @@ absl::StatusOr<Pop3Stat> Pop3Client::Stat() {
 absl::StatusOr<std::vector<Pop3ListEntry>> Pop3Client::List() {
   SASLKIT_RETURN_IF_ERROR(RequireLogin("LIST"));
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("LIST"));
-  SASLKIT_RETURN_IF_ERROR(Expect(response, "LIST"));
+  SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "LIST"));
   SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
                            ReadListing(options_.max_listing_lines));
   std::vector<Pop3ListEntry> out;
@@ -123,7 +112,7 @@ absl::StatusOr<std::vector<Pop3ListEntry>> Pop3Client::List() {
 absl::StatusOr<std::vector<Pop3UidlEntry>> Pop3Client::Uidl() {
   SASLKIT_RETURN_IF_ERROR(RequireLogin("UIDL"));
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("UIDL"));
-  SASLKIT_RETURN_IF_ERROR(Expect(response, "UIDL"));
+  SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "UIDL"));
   SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
                            ReadListing(options_.max_listing_lines));
   std::vector<Pop3UidlEntry> out;
@@ -145,7 +134,7 @@ absl::StatusOr<std::string> Pop3Client::Retr(uint64_t number) {
   SASLKIT_RETURN_IF_ERROR(RequireLogin("RETR"));
   if (number == 0) return Error(ErrorKind::kBadInput, "POP3 message numbers start at 1");
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("RETR " + std::to_string(number)));
-  SASLKIT_RETURN_IF_ERROR(Expect(response, "RETR " + std::to_string(number)));
+  SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "RETR " + std::to_string(number)));
   SASLKIT_ASSIGN_OR_RETURN(std::vector<std::string> lines,
                            ReadMultiLine(std::numeric_limits<size_t>::max(),
                                          options_.max_message_octets,
@@ -162,7 +151,7 @@ absl::Status Pop3Client::Dele(uint64_t number) {
   SASLKIT_RETURN_IF_ERROR(RequireLogin("DELE"));
   if (number == 0) return Error(ErrorKind::kBadInput, "POP3 message numbers start at 1");
   SASLKIT_ASSIGN_OR_RETURN(Pop3Response response, Command("DELE " + std::to_string(number)));
-  return Expect(response, "DELE " + std::to_string(number));
+  return ExpectPop3Ok(response, "DELE " + std::to_string(number));
 }
 
 absl::Status Pop3Client::Quit() {
@@ -170,7 +159,7 @@ absl::Status Pop3Client::Quit() {
   transport().Close();
   if (!response.ok()) return response.status();
   // RFC 1939 6: -ERR after QUIT in the TRANSACTION state means some deletions were not made.
-  return Expect(*response, "QUIT");
+  return ExpectPop3Ok(*response, "QUIT");
 }
 
 }  // namespace saslkit

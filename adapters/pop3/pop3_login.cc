@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "saslkit/adapters/common/protocol_login.h"
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/crypto/hmac.h"
 #include "saslkit/base/text.h"
@@ -12,26 +13,18 @@
 namespace saslkit {
 namespace {
 
-// Builds the kRejected error for a -ERR answer to `what`, keeping the server's reply.
-absl::Status Expect(const Pop3Response& response, std::string_view what) {
+bool HasLineBreakOrNul(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+}  // namespace
+
+absl::Status ExpectPop3Ok(const Pop3Response& response, std::string_view what) {
   if (response.ok) return absl::OkStatus();
   const std::string summary = response.Summary();
   return WithServerReply(
       Error(ErrorKind::kRejected, "POP3 " + std::string(what) + ": " + summary), summary);
 }
-
-bool HasLineBreakOrNul(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-Outgoing Secret(SecretBytes line) {
-  Outgoing out;
-  out.line = std::move(line);
-  out.sensitivity = Sensitivity::kSecret;
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<ProtocolStep> Pop3Login::Open() {
   await_ = Await::kGreeting;
@@ -39,8 +32,8 @@ absl::StatusOr<ProtocolStep> Pop3Login::Open() {
 }
 
 absl::Status Pop3Login::ExplainFailure(absl::Status status, bool tls_active) {
-  if (await_ != Await::kGreeting || tls_active) return status;
-  return ExplainGreetingFailure(std::move(status), "pop3");
+  return internal::ExplainIfGreeting(std::move(status), await_ == Await::kGreeting, tls_active,
+                                     "pop3");
 }
 
 absl::StatusOr<ProtocolStep> Pop3Login::Capa() {
@@ -72,14 +65,13 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
   auto parsed = ParsePop3Response(line);
   if (!parsed.ok()) {
     absl::Status status = Annotate(parsed.status(), "POP3");
-    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
-    return await_ == Await::kGreeting ? ExplainFailure(status, tls) : status;
+    return ExplainFailure(std::move(status), tls_done_ || mode_ == TlsMode::kImplicit);
   }
   Pop3Response response = std::move(*parsed);
   switch (await_) {
     case Await::kGreeting:
       greeting_ = std::move(response);
-      SASLKIT_RETURN_IF_ERROR(Expect(greeting_, "greeting"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(greeting_, "greeting"));
       apop_timestamp_ = ApopTimestamp(greeting_.text);
       return Capa();
     case Await::kCapa:
@@ -101,21 +93,22 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
       return ProtocolStep::Of(ProtocolStep::Kind::kStartTls);
     case Await::kApop:
       await_ = Await::kNothing;
-      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +APOP"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "server rejected +APOP"));
       return ProtocolStep::Of(ProtocolStep::Kind::kReady);
     case Await::kUser: {
       SecretBytes pass = std::move(pass_line_);
       pass_line_ = SecretBytes();
       if (!response.ok) {
         await_ = Await::kNothing;
-        return Expect(response, "server rejected +USER at USER");
+        return ExpectPop3Ok(response, "server rejected +USER at USER");
       }
       await_ = Await::kPass;
-      return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(pass))));
+      return std::move(
+          ProtocolStep::Read(kPop3MaxLine).Send(internal::SecretLine(std::move(pass))));
     }
     case Await::kPass:
       await_ = Await::kNothing;
-      SASLKIT_RETURN_IF_ERROR(Expect(response, "server rejected +USER at PASS"));
+      SASLKIT_RETURN_IF_ERROR(ExpectPop3Ok(response, "server rejected +USER at PASS"));
       return ProtocolStep::Of(ProtocolStep::Kind::kReady);
     case Await::kCapaList:
     case Await::kNothing:
@@ -126,8 +119,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::OnInput(std::string_view line) {
 
 absl::StatusOr<ProtocolStep> Pop3Login::OnTlsStarted() {
   tls_done_ = true;
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = Pop3Capabilities();
+  capabilities_before_tls_ = std::exchange(capabilities_, Pop3Capabilities());
   // RFC 2595 4: forget the capabilities learnt before TLS and ask again.
   return Capa();
 }
@@ -165,7 +157,7 @@ absl::StatusOr<ProtocolStep> Pop3Login::BeginNative(const MechanismInfo& info,
     AppendHexLower(line, digest.view());
     line.Append("\r\n");
     await_ = Await::kApop;
-    return std::move(ProtocolStep::Read(kPop3MaxLine).Send(Secret(std::move(line))));
+    return std::move(ProtocolStep::Read(kPop3MaxLine).Send(internal::SecretLine(std::move(line))));
   }
   if (info.name == kPopUserName) {
     if (credentials.username.empty() || credentials.password.empty()) {

@@ -73,6 +73,10 @@ class Pop3Login final : public LoginProtocol {
   bool authenticated_ = false;
 };
 
+// Returns OK for +OK; for -ERR the kRejected error "POP3 <what>: <reply>", with the server's
+// reply kept.
+absl::Status ExpectPop3Ok(const Pop3Response& response, std::string_view what);
+
 }  // namespace saslkit
 
 #endif  // SASLKIT_ADAPTERS_POP3_POP3_LOGIN_H_

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "saslkit/adapters/common/protocol_login.h"
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/base/status.h"
 
@@ -26,8 +27,8 @@ absl::StatusOr<ProtocolStep> SmtpLogin::Open() {
 }
 
 absl::Status SmtpLogin::ExplainFailure(absl::Status status, bool tls_active) {
-  if (await_ != Await::kGreeting || tls_active) return status;
-  return ExplainGreetingFailure(std::move(status), "smtp");
+  return internal::ExplainIfGreeting(std::move(status), await_ == Await::kGreeting, tls_active,
+                                     "smtp");
 }
 
 absl::StatusOr<ProtocolStep> SmtpLogin::AfterHello() {
@@ -42,8 +43,7 @@ absl::StatusOr<ProtocolStep> SmtpLogin::AfterHello() {
 absl::StatusOr<ProtocolStep> SmtpLogin::OnInput(std::string_view line) {
   absl::Status added = Annotate(reader_.Add(line), "SMTP");
   if (!added.ok()) {
-    const bool tls = tls_done_ || mode_ == TlsMode::kImplicit;
-    return await_ == Await::kGreeting ? ExplainFailure(added, tls) : added;
+    return ExplainFailure(std::move(added), tls_done_ || mode_ == TlsMode::kImplicit);
   }
   if (!reader_.done()) return ProtocolStep::Read(kSmtpMaxLine);
   SmtpReply reply = reader_.Take();
@@ -82,8 +82,7 @@ absl::StatusOr<ProtocolStep> SmtpLogin::OnInput(std::string_view line) {
 
 absl::StatusOr<ProtocolStep> SmtpLogin::OnTlsStarted() {
   tls_done_ = true;
-  capabilities_before_tls_ = std::move(capabilities_);
-  capabilities_ = SmtpCapabilities();
+  capabilities_before_tls_ = std::exchange(capabilities_, SmtpCapabilities());
   // RFC 3207 4.2: forget everything learnt before TLS and ask again.
   return Command("EHLO " + helo_name_, Await::kEhlo);
 }
