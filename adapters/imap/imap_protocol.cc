@@ -1,5 +1,6 @@
 #include "saslkit/adapters/imap/imap_protocol.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -444,27 +445,39 @@ bool ImapCapabilities::Has(std::string_view name) const {
 }
 
 ImapCapabilities ParseImapCapabilities(std::string_view list) {
+  // Servers list dozens of capabilities (Cyrus about 60) on every login, twice with STARTTLS:
+  // each word is compared in place, without an upper-cased copy.
+  struct Flag {
+    std::string_view name;
+    bool ImapCapabilities::*field;
+  };
+  static constexpr Flag kFlags[] = {
+      {"IMAP4REV1", &ImapCapabilities::imap4rev1},   {"IMAP4REV2", &ImapCapabilities::imap4rev2},
+      {"SASL-IR", &ImapCapabilities::sasl_ir},       {"LITERAL+", &ImapCapabilities::literal_plus},
+      {"LITERAL-", &ImapCapabilities::literal_minus}, {"STARTTLS", &ImapCapabilities::starttls},
+      {"LOGINDISABLED", &ImapCapabilities::login_disabled},
+      {"ENABLE", &ImapCapabilities::enable},
+  };
   ImapCapabilities caps;
+  caps.atoms.reserve(static_cast<size_t>(std::count(list.begin(), list.end(), ' ')) + 1);
   while (!list.empty()) {
     std::string_view word = TakeWord(list);
     if (word.empty()) continue;
     caps.atoms.emplace_back(word);
-    const std::string upper = UpperName(word);
     // RFC 9051 6.2.2: "AUTH=" names a SASL mechanism the server supports.
-    if (upper.rfind("AUTH=", 0) == 0 && upper.size() > 5) {
-      std::string mechanism = upper.substr(5);
+    if (word.size() > 5 && absl::StartsWithIgnoreCase(Av(word), "AUTH=")) {
+      std::string mechanism = UpperName(word.substr(5));
       bool seen = false;
       for (const std::string& have : caps.auth) seen = seen || have == mechanism;
       if (!seen) caps.auth.push_back(std::move(mechanism));
+      continue;
     }
-    if (upper == "IMAP4REV1") caps.imap4rev1 = true;
-    if (upper == "IMAP4REV2") caps.imap4rev2 = true;
-    if (upper == "SASL-IR") caps.sasl_ir = true;
-    if (upper == "LITERAL+") caps.literal_plus = true;
-    if (upper == "LITERAL-") caps.literal_minus = true;
-    if (upper == "STARTTLS") caps.starttls = true;
-    if (upper == "LOGINDISABLED") caps.login_disabled = true;
-    if (upper == "ENABLE") caps.enable = true;
+    for (const Flag& flag : kFlags) {
+      if (word.size() == flag.name.size() && absl::EqualsIgnoreCase(Av(word), Av(flag.name))) {
+        caps.*flag.field = true;
+        break;
+      }
+    }
   }
   return caps;
 }

@@ -222,6 +222,10 @@ TEST(ImapProtocolTest, Capabilities) {
   ImapCapabilities none = ParseImapCapabilities("IMAP4rev1");
   EXPECT_FALSE(none.sasl_ir || none.starttls || none.login_disabled);
   EXPECT_THAT(none.auth, IsEmpty());
+  // Whole words in any case; a longer word that starts like a flag is not that flag.
+  ImapCapabilities near = ParseImapCapabilities("startTLS SASL-IRX LITERAL ENABLED");
+  EXPECT_TRUE(near.starttls);
+  EXPECT_FALSE(near.sasl_ir || near.literal_plus || near.literal_minus || near.enable);
 }
 
 TEST(ImapProtocolTest, QuotingAndMailboxNames) {
