@@ -414,7 +414,7 @@ def logins_section(benchmarks, context, target, instructions=None):
     ctx = benchmarks.get("BM_Tls_ContextWithCaFile")
     if ctx and not ctx.get("error_occurred"):
         w("- An SSL_CTX made with the lab's CA file loaded, and freed (BM_Tls_ContextWithCaFile): "
-          "%s of CPU. saslkit makes one per connection; the floor one per server.\n" %
+          "%s of CPU. saslkit and the floor make one per server and setting and share it (the `floor_new_context` column pays it per login).\n" %
           fmt_time(to_ns(ctx["cpu_time"], ctx["time_unit"])))
     return out
 
