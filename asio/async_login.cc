@@ -1,5 +1,6 @@
 // Moves a LoginDriver's bytes over asio: one coroutine per login, an asio timer per wait.
 #include "saslkit/asio/async_login.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/ssl.h>
 
@@ -23,7 +24,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/net/tls_client.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 using asio::awaitable;

@@ -1,11 +1,12 @@
 #include "saslkit/base/base64.h"
+#include "saslkit/base/export.h"
 
 #include <array>
 #include <cstdint>
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

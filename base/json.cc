@@ -1,4 +1,5 @@
 #include "saslkit/base/json.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <string>
@@ -20,7 +21,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // RapidJSON's output stream concept, appending to secret memory.

@@ -1,4 +1,5 @@
 #include "saslkit/base/random.h"
+#include "saslkit/base/export.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -17,7 +18,7 @@
 #include "saslkit/base/secret.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::StatusOr<std::string> RandomSource::Nonce(size_t entropy_bytes) {
   std::string raw(entropy_bytes, '\0');

@@ -1,4 +1,5 @@
 #include "saslkit/base/secret.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/crypto.h>
 
@@ -6,7 +7,7 @@
 #include <new>
 #include <utility>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -1,4 +1,5 @@
 #include "saslkit/base/status.h"
+#include "saslkit/base/export.h"
 
 #include <string>
 
@@ -6,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/strings.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kKindUrl = "saslkit/error-kind";

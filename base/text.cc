@@ -1,6 +1,7 @@
 #include "saslkit/base/text.h"
+#include "saslkit/base/export.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::optional<char32_t> NextCodePoint(std::string_view s, size_t* at) {
   size_t i = *at;

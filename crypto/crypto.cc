@@ -8,6 +8,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "saslkit/crypto/hmac.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/crypto/internal/sha_blocks.h"
 
@@ -19,7 +20,7 @@
 
 #include <cstring>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 struct Md5 {

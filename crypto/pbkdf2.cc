@@ -4,6 +4,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "saslkit/crypto/pbkdf2.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/evp.h>
 
@@ -14,7 +15,7 @@
 #include "saslkit/crypto/internal/sha_blocks.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // Writes the first kSize octets of the chaining state `h` as the big-endian digest bytes (FIPS
@@ -127,7 +128,10 @@ absl::StatusOr<SecretBytes> Pbkdf2Hmac(const EVP_MD* md, std::string_view passwo
   return out;
 }
 
-namespace internal {
+}  // namespace saslkit
+
+// Hidden: not part of the exported block above.
+namespace saslkit::internal {
 
 const EVP_MD* Pbkdf2Md(Pbkdf2Hash hash) {
   switch (hash) {
@@ -153,5 +157,4 @@ absl::StatusOr<SecretBytes> Pbkdf2Hmac(Pbkdf2Hash hash, std::string_view passwor
   return saslkit::Pbkdf2Hmac(Pbkdf2Md(hash), password, salt, iterations, key_length);
 }
 
-}  // namespace internal
-}  // namespace saslkit
+}  // namespace saslkit::internal

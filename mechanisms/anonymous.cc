@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/anonymous.h"
+#include "saslkit/base/export.h"
 
 #include <memory>
 
@@ -7,7 +8,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "ANONYMOUS";

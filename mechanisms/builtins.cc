@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/builtins.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/mechanisms/anonymous.h"
 #include "saslkit/mechanisms/cram_md5.h"
@@ -14,7 +15,7 @@
 #include "saslkit/mechanisms/oauth/xoauth.h"
 #include "saslkit/mechanisms/oauth/xoauth2.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::vector<MechanismInfo> BuiltinMechanisms() {
   std::vector<MechanismInfo> all;

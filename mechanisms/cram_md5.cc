@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/cram_md5.h"
+#include "saslkit/base/export.h"
 
 #include <memory>
 
@@ -8,7 +9,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "CRAM-MD5";

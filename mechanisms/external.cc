@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/external.h"
+#include "saslkit/base/export.h"
 
 #include <memory>
 
@@ -6,7 +7,7 @@
 #include "saslkit/mechanisms/ranking.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "EXTERNAL";

@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/login_mechanism.h"
+#include "saslkit/base/export.h"
 
 #include <memory>
 #include <string>
@@ -9,7 +10,7 @@
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "LOGIN";

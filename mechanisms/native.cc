@@ -1,8 +1,9 @@
 #include "saslkit/mechanisms/native.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/mechanisms/ranking.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::vector<MechanismInfo> NativeMethods() {
   std::vector<MechanismInfo> out;

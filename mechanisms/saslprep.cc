@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/toolkit.h"
+#include "saslkit/base/export.h"
 
 #include <stringprep.h>
 
@@ -9,7 +10,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 bool IsPrintableAscii(std::string_view s) {

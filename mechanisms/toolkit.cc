@@ -1,10 +1,11 @@
 #include "saslkit/mechanisms/toolkit.h"
+#include "saslkit/base/export.h"
 
 #include <string>
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::string EscapeSaslName(std::string_view name) {
   std::string out;

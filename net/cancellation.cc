@@ -1,4 +1,5 @@
 #include "saslkit/net/cancellation.h"
+#include "saslkit/base/export.h"
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -6,7 +7,7 @@
 
 #include <cstdint>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 Cancellation::Cancellation() {
   read_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -1,10 +1,11 @@
 #include "saslkit/net/connection.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::string_view TlsModeName(TlsMode mode) {
   switch (mode) {

@@ -1,4 +1,5 @@
 #include "saslkit/net/memory_tls.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -12,7 +13,7 @@
 #include "saslkit/net/internal/tls_common.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 struct MemoryTls::State : TlsSessionSink {  // where this session's new TLS sessions go
   bool offered_session = false;  // the handshake tried to resume

@@ -1,4 +1,5 @@
 #include "saslkit/net/tcp_transport.h"
+#include "saslkit/base/export.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -38,7 +39,7 @@
 #include "saslkit/net/tls_client.h"
 #include "saslkit/net/internal/tls_common.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;

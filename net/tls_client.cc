@@ -1,4 +1,5 @@
 #include "saslkit/net/tls_client.h"
+#include "saslkit/base/export.h"
 
 #include <sys/stat.h>
 
@@ -23,7 +24,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/net/internal/tls_common.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr char kExporterLabel[] = "EXPORTER-Channel-Binding";
@@ -118,7 +119,10 @@ std::string OpenSslErrorText() {
   return out;
 }
 
-namespace internal {
+}  // namespace saslkit
+
+// Hidden: not part of the exported block above.
+namespace saslkit::internal {
 
 std::string OpenSslErrorOrUnknown() {
   std::string detail = OpenSslErrorText();
@@ -139,7 +143,9 @@ bool OfferKeptSession(SSL* ssl, TlsSessionSink& sink, const TlsOptions& options,
   return offered;
 }
 
-}  // namespace internal
+}  // namespace saslkit::internal
+
+namespace saslkit SASLKIT_EXPORT {
 
 absl::StatusOr<SSL_CTX*> NewTlsClientContext(const TlsOptions& options, const std::string& name) {
   const bool verify = options.check == CertificateCheck::kVerify;

@@ -1,10 +1,11 @@
 #include "saslkit/net/tls_session_cache.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/ssl.h>
 
 #include <ctime>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // Whether `session` may still be offered: within the server's lifetime hint and our bound.

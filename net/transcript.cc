@@ -1,4 +1,5 @@
 #include "saslkit/net/transcript.h"
+#include "saslkit/base/export.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // Escapes control and non-ASCII octets (so a hostile server cannot drive the terminal that shows

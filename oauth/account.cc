@@ -1,4 +1,5 @@
 #include "saslkit/oauth/account.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <mutex>
@@ -10,7 +11,8 @@
 #include "absl/time/clock.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr absl::Duration kMargin = absl::Seconds(60);
@@ -162,4 +164,5 @@ std::shared_ptr<TokenSource> AccountTokenSource(std::shared_ptr<TokenStore> stor
   return std::make_shared<AccountSource>(std::move(store), std::move(name), std::move(options));
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/auth_code_flow.h"
+#include "saslkit/base/export.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,7 +20,8 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr size_t kMaxRequestHead = 8 * 1024;
@@ -267,4 +269,5 @@ absl::StatusOr<TokenAnswer> RunAuthorizationCodeFlow(const AuthCodeRequest& requ
   }
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/device_flow.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>
@@ -10,7 +11,8 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr char kDeviceGrant[] = "urn:ietf:params:oauth:grant-type:device_code";
@@ -139,4 +141,5 @@ absl::Status RevokeToken(std::string_view endpoint, const ClientInfo& client,
       code);
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/http.h"
+#include "saslkit/base/export.h"
 
 #include <curl/curl.h>
 
@@ -15,7 +16,8 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr size_t kMaxAnswer = 256 * 1024;
@@ -187,4 +189,5 @@ absl::StatusOr<HttpAnswer> Get(std::string_view url, const HttpOptions& options)
   return Perform(url, nullptr, options);
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/provider.h"
+#include "saslkit/base/export.h"
 
 #include <optional>
 #include <utility>
@@ -10,7 +11,8 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/base64.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 bool IsTenantChar(char c) {
@@ -182,4 +184,5 @@ absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
   return std::string(*email);
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/refresh.h"
+#include "saslkit/base/export.h"
 
 #include <mutex>
 #include <string_view>
@@ -11,7 +12,7 @@
 #include "saslkit/oauth/http.h"
 #include "saslkit/oauth/token_endpoint.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr absl::Duration kExpiryMargin = absl::Seconds(60);

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/token_endpoint.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>
@@ -12,7 +13,8 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr char kCodePayload[] = "saslkit/oauth-error-code";
@@ -111,4 +113,5 @@ absl::StatusOr<TokenAnswer> RequestToken(const ClientInfo& client,
   return t;
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/oauth/token_store.h"
+#include "saslkit/base/export.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -23,7 +24,8 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit::oauth {
+namespace saslkit SASLKIT_EXPORT {
+namespace oauth {
 namespace {
 
 constexpr size_t kMaxAccountFile = 64 * 1024;
@@ -389,4 +391,5 @@ absl::Status FileTokenStore::WithLock(std::string_view name, absl::Duration wait
   return result;
 }
 
-}  // namespace saslkit::oauth
+}  // namespace oauth
+}  // namespace saslkit

@@ -1,4 +1,5 @@
 #include "saslkit/sasl/credentials.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
@@ -7,7 +8,7 @@
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::Status TokenSource::LendToken(absl::FunctionRef<absl::Status(std::string_view)> use) {
   absl::StatusOr<SecretString> token = Token();

@@ -1,4 +1,5 @@
 #include "saslkit/sasl/exchange.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>
@@ -6,7 +7,7 @@
 #include "saslkit/base/base64.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 Exchange::Exchange(const ProtocolParams& params, std::string_view mechanism, SaslMethod& method,
                    std::string tag, ExchangeOptions options)

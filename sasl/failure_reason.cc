@@ -1,4 +1,5 @@
 #include "saslkit/sasl/failure_reason.h"
+#include "saslkit/base/export.h"
 
 #include <string>
 
@@ -8,7 +9,7 @@
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kReasonUrl = "saslkit/failure-reason";

@@ -1,4 +1,5 @@
 #include "saslkit/sasl/login.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <memory>
@@ -12,7 +13,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 namespace {
 

@@ -1,4 +1,5 @@
 #include "saslkit/sasl/login_driver.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>
@@ -9,7 +10,7 @@
 #include "saslkit/sasl/server_memory.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 ProtocolStep& ProtocolStep::Send(std::string_view line) {
   Outgoing out;

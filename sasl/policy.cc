@@ -1,4 +1,5 @@
 #include "saslkit/sasl/policy.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <optional>
@@ -7,7 +8,7 @@
 #include "saslkit/sasl/failure_reason.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 // The fallback rules, in one table (also in README.md, "Selection policy"):
 //

@@ -1,10 +1,11 @@
 #include "saslkit/sasl/registry.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 absl::Status Validate(const MechanismInfo& info) {

@@ -1,8 +1,9 @@
 #include "saslkit/sasl/server_memory.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 std::optional<ServerLesson> ServerMemory::Recall(std::string_view key) const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -1,8 +1,9 @@
 #include "saslkit/sasl/transport.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::StatusOr<ReleasedConnection> Transport::Release() {
   return Error(ErrorKind::kBadInput, "this transport cannot hand its connection over");

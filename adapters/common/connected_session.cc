@@ -1,10 +1,11 @@
 #include "saslkit/adapters/common/connected_session.h"
+#include "saslkit/base/export.h"
 
 #include <string>
 
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::StatusOr<LoginResult> ConnectedSession::Authenticate(const LoginRequest& request) {
   LoginRequest r = request;

@@ -1,10 +1,11 @@
 #include "saslkit/adapters/common/starttls.h"
+#include "saslkit/base/export.h"
 
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/status.h"
 #include "saslkit/base/strings.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::StatusOr<StartTlsNext> DecideStartTls(TlsMode mode, bool tls_done, bool offered,
                                             std::string_view protocol, std::string_view command) {

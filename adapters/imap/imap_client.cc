@@ -1,4 +1,5 @@
 #include "saslkit/adapters/imap/imap_client.h"
+#include "saslkit/base/export.h"
 
 #include <charconv>
 #include <cstdio>
@@ -8,7 +9,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr int kMaxLogoutResponses = 16;

@@ -1,4 +1,5 @@
 #include "saslkit/adapters/imap/imap_login.h"
+#include "saslkit/base/export.h"
 
 #include <cstdio>
 #include <utility>
@@ -8,7 +9,7 @@
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr size_t kMaxAlerts = 64;

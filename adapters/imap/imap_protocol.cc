@@ -1,4 +1,5 @@
 #include "saslkit/adapters/imap/imap_protocol.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <string>
@@ -13,7 +14,7 @@
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr int kMaxNesting = 64;

@@ -1,4 +1,5 @@
 #include "saslkit/adapters/pop3/pop3_client.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <limits>
@@ -7,7 +8,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // Splits off the first space-separated word of `s`.

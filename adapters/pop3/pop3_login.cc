@@ -1,4 +1,5 @@
 #include "saslkit/adapters/pop3/pop3_login.h"
+#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>
@@ -10,7 +11,7 @@
 #include "saslkit/sasl/native_methods.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 bool HasLineBreakOrNul(std::string_view s) {

@@ -1,4 +1,5 @@
 #include "saslkit/adapters/pop3/pop3_protocol.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/adapters/internal/line_words.h"
 
@@ -8,7 +9,7 @@
 #include "saslkit/sasl/registry.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {

@@ -1,11 +1,12 @@
 #include "saslkit/adapters/pop3/pop_before_smtp.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
 #include "saslkit/adapters/pop3/pop3_client.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::Status PopBeforeSmtp(const PopBeforeSmtpOptions& options) {
   if (options.credentials == nullptr || options.registry == nullptr ||

@@ -1,4 +1,5 @@
 #include "saslkit/adapters/smtp/message.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/rand.h>
 
@@ -8,7 +9,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 bool HasLineBreak(std::string_view s) {

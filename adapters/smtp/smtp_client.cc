@@ -1,11 +1,12 @@
 #include "saslkit/adapters/smtp/smtp_client.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 SmtpClient::SmtpClient(Connection connection, SmtpOptions options)
     : ConnectedSession(std::move(connection),

@@ -1,4 +1,5 @@
 #include "saslkit/adapters/smtp/smtp_login.h"
+#include "saslkit/base/export.h"
 
 #include <utility>
 
@@ -6,7 +7,7 @@
 #include "saslkit/adapters/common/starttls.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 
 absl::Status ExpectSmtpReply(const SmtpReply& reply, int code, std::string_view what) {
   if (reply.code == code) return absl::OkStatus();

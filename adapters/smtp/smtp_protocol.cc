@@ -1,4 +1,5 @@
 #include "saslkit/adapters/smtp/smtp_protocol.h"
+#include "saslkit/base/export.h"
 
 #include "saslkit/adapters/internal/line_words.h"
 
@@ -10,7 +11,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/digest_md5/digest_md5.h"
+#include "saslkit/base/export.h"
 
 #include <array>
 #include <cstring>
@@ -14,7 +15,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "DIGEST-MD5";

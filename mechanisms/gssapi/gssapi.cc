@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/gssapi/gssapi.h"
+#include "saslkit/base/export.h"
 
 #include <gssapi/gssapi.h>
 #include <krb5/krb5.h>
@@ -19,7 +20,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 using internal::BorrowGssBuffer;

@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/ntlm/ntlm.h"
+#include "saslkit/base/export.h"
 
 #include <cstring>
 #include <memory>
@@ -14,7 +15,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 namespace in = internal;

@@ -1,4 +1,5 @@
 #include "saslkit/mechanisms/oauth/oauthbearer.h"
+#include "saslkit/base/export.h"
 
 #include <memory>
 #include <optional>
@@ -13,7 +14,7 @@
 #include "saslkit/mechanisms/internal/recycled.h"
 #include "saslkit/base/status.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 constexpr std::string_view kName = "OAUTHBEARER";

@@ -1,11 +1,12 @@
 #include "saslkit/mechanisms/scram/key_cache.h"
+#include "saslkit/base/export.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <cstring>
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // A 4-octet big-endian length or count, so that no two field lists encode alike.

@@ -1,6 +1,7 @@
 // Built on the public toolkit only (crypto/hmac.h, crypto/pbkdf2.h, mechanisms/toolkit.h), as a
 // mechanism of the library's users would be.
 #include "saslkit/mechanisms/scram/scram.h"
+#include "saslkit/base/export.h"
 
 #include <cstring>
 #include <memory>
@@ -17,7 +18,7 @@
 #include "saslkit/base/status.h"
 #include "saslkit/base/text.h"
 
-namespace saslkit {
+namespace saslkit SASLKIT_EXPORT {
 namespace {
 
 // One SCRAM over one hash. The built-ins are function-local statics; a variant made by

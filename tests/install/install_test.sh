@@ -51,6 +51,19 @@ case " $cflags " in
 esac
 [ -e "$prefix/include/saslkit/sasl/policy.h" ] || fail "not installed: include/saslkit/sasl/policy.h"
 
+step "the shared libraries export the public API and nothing internal"
+for lib in libsaslkit.so libsaslkit-oauth.so; do
+  nm -DC --defined-only "$prefix/lib/$lib" >"$tmp/exports" || fail "nm $lib"
+  leaked=$(grep -E 'saslkit::internal::|\(anonymous namespace\)' "$tmp/exports" | head -5 || true)
+  [ -z "$leaked" ] || fail "$lib exports internal symbols: $leaked"
+done
+nm -DC --defined-only "$prefix/lib/libsaslkit.so" >"$tmp/exports"
+for public in 'saslkit::BuiltinRegistry()' 'saslkit::SelectionPolicy::Choose' 'saslkit::Base64Encode' \
+              'saslkit::NeedsWith' 'saslkit::SmtpClient::Open' 'saslkit::TlsFactsOf'; do
+  grep -qF "$public" "$tmp/exports" || fail "libsaslkit.so does not export $public"
+done
+echo "$(grep -c 'saslkit::' "$tmp/exports") saslkit symbols exported, none internal"
+
 step "every installed header compiles alone"
 (cd "$prefix/include/saslkit" && find . -name '*.h' | sed 's|^\./||' | sort) >"$tmp/headers"
 [ "$(wc -l <"$tmp/headers")" -gt 30 ] || fail "only $(wc -l <"$tmp/headers") headers installed"
