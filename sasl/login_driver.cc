@@ -140,14 +140,7 @@ void LoginDriver::Apply(absl::StatusOr<ProtocolStep> step) {
       WaitFor(step->max_line_octets, step->exact_octets);
       return;
     case ProtocolStep::Kind::kStartTls:
-      // RFC 3207 4.2, RFC 2595 3.1, RFC 8314 4: bytes after the STARTTLS reply came before the
-      // handshake; taken as protected, they would be an injection.
-      if (!in_.empty()) {
-        Fail(Error(ErrorKind::kProtocol,
-                   "TLS: the server sent bytes before TLS handshake (STARTTLS response "
-                   "injection)"));
-        return;
-      }
+      // Next() refuses bytes that came after the STARTTLS reply before it asks for TLS.
       phase_ = Phase::kStartingTls;
       tls_requested_ = false;
       return;
@@ -198,6 +191,9 @@ LoginAction LoginDriver::Next() {
       return a;
     }
     if (phase_ == Phase::kStartingTls) {
+      // RFC 3207 4.2, RFC 2595 3.1, RFC 8314 4: bytes after the STARTTLS reply (already
+      // buffered with it, or fed since) came before the handshake; taken as protected, they
+      // would be an injection.
       if (!in_.empty()) {
         Fail(Error(ErrorKind::kProtocol,
                    "TLS: the server sent bytes before TLS handshake (STARTTLS response "
