@@ -29,6 +29,11 @@ struct JsonLimits {
   size_t max_members = 256;      // members of the top-level object (with object_only)
 };
 
+// An object with unique member names, within the default bounds: what OAuth endpoints answer
+// (RFC 6749 5.1, RFC 8628 3.2, OpenID discovery) and what the token store writes. A member named
+// twice is refused rather than guessed (which "access_token" would a client use?).
+inline constexpr JsonLimits kJsonObject{.object_only = true};
+
 // A parsed JSON text that owns (and wipes) the buffer its strings point into.
 class JsonDocument {
  public:

@@ -50,7 +50,7 @@ absl::StatusOr<DeviceAuthorization> StartDeviceAuthorization(std::string_view en
     return Error(answer.status >= 500 ? ErrorKind::kConnection : ErrorKind::kProtocol,
                  absl::StrCat("OAuth device authorization: HTTP ", answer.status));
   }
-  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body));
+  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body), kJsonObject);
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth device authorization");
   const JsonDocument& doc = *parsed;
   DeviceAuthorization d;

@@ -70,7 +70,7 @@ absl::StatusOr<Provider> Preset(std::string_view name, std::string_view tenant) 
 }
 
 absl::StatusOr<Provider> ParseMetadata(std::string_view issuer, SecretBytes document) {
-  auto parsed = JsonDocument::ParseInPlace(std::move(document));
+  auto parsed = JsonDocument::ParseInPlace(std::move(document), kJsonObject);
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth discovery");
   const JsonDocument& doc = *parsed;
   if (!doc.IsObject()) return Error(ErrorKind::kProtocol, "OAuth discovery: not a JSON object");
@@ -159,7 +159,7 @@ std::string EmailFromIdToken(std::string_view id_token) {
   // RFC 7519 3: base64url without padding.
   auto payload = Base64UrlDecodeSecret(id_token.substr(first + 1, second - first - 1));
   if (!payload.ok()) return "";
-  auto doc = JsonDocument::ParseInPlace(*std::move(payload));
+  auto doc = JsonDocument::ParseInPlace(*std::move(payload), kJsonObject);
   if (!doc.ok()) return "";
   for (const char* claim : {"email", "preferred_username"}) {
     if (auto v = doc->String(claim); v.has_value() && !v->empty() && v->size() < 256) {
@@ -177,7 +177,7 @@ absl::StatusOr<std::string> FetchUserEmail(std::string_view userinfo_endpoint,
     return Error(ErrorKind::kRejected,
                  absl::StrCat("OAuth userinfo: HTTP ", answer.status));
   }
-  auto doc = JsonDocument::ParseInPlace(std::move(answer.body));
+  auto doc = JsonDocument::ParseInPlace(std::move(answer.body), kJsonObject);
   if (!doc.ok()) return Annotate(doc.status(), "OAuth userinfo");
   auto email = doc->String("email");
   if (!email.has_value() || email->size() >= 256) return std::string();

@@ -41,7 +41,7 @@ std::string OAuthErrorCode(const absl::Status& status) {
 }
 
 std::string ErrorCodeOf(SecretBytes body) {
-  auto doc = JsonDocument::ParseInPlace(std::move(body));
+  auto doc = JsonDocument::ParseInPlace(std::move(body), kJsonObject);
   if (!doc.ok()) return "";
   auto error = doc->String("error");
   return error.has_value() ? Printable(*error) : "";
@@ -74,7 +74,7 @@ absl::StatusOr<TokenAnswer> RequestToken(const ClientInfo& client,
     return Error(ErrorKind::kProtocol,
                  absl::StrCat("OAuth token endpoint: unexpected HTTP status ", answer.status));
   }
-  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body));
+  auto parsed = JsonDocument::ParseInPlace(std::move(answer.body), kJsonObject);
   if (!parsed.ok()) return Annotate(parsed.status(), "OAuth token endpoint");
   const JsonDocument& doc = *parsed;
   if (!doc.IsObject()) {

@@ -153,7 +153,7 @@ SecretBytes AccountToJson(const StoredAccount& a) {
 
 absl::StatusOr<StoredAccount> AccountFromJson(SecretBytes text) {
   SASLKIT_ASSIGN_OR_RETURN(JsonDocument doc,
-                           JsonDocument::ParseInPlace(std::move(text)));
+                           JsonDocument::ParseInPlace(std::move(text), kJsonObject));
   if (!doc.IsObject()) return Error(ErrorKind::kProtocol, "not a JSON object");
   const auto version = doc.Int64("version");
   if (!version.has_value() || *version != kFormatVersion) {

@@ -201,6 +201,18 @@ TEST(TokenEndpointTest, ReportsTheErrorCodeNeverTheBody) {
   EXPECT_THAT(RequestToken(c, {}), StatusIs(ErrorKind::kConnection, "HTTP 503"));
 }
 
+TEST(TokenEndpointTest, AnAnswerNamingAMemberTwiceOrNotAnObjectIsRefused) {
+  ScriptedEndpoint e({{200, R"({"access_token":"at1","token_type":"Bearer","access_token":"at2"})"},
+                      {200, R"(["access_token","at"])"},
+                      {200, R"({"access_token":"at","token_type":"Bearer"})"}});
+  const ClientInfo c = Client(e);
+  // Which token would the client use? Neither: refused, and no token reaches the caller.
+  EXPECT_THAT(RequestToken(c, {}), StatusIs(ErrorKind::kProtocol, "names a member twice"));
+  EXPECT_THAT(RequestToken(c, {}), StatusIs(ErrorKind::kProtocol, "not an object"));
+  ASSERT_OK_AND_ASSIGN(TokenAnswer ok, RequestToken(c, {}));
+  EXPECT_EQ(ok.access_token.view(), "at");
+}
+
 TEST(TokenEndpointTest, RevocationSendsTheTokenWithItsHint) {
   ScriptedEndpoint e({{200, ""}, {400, R"({"error":"unsupported_token_type"})"}});
   EXPECT_OK(RevokeToken(e.url(), Client(e), "rt-1", "refresh_token"));
