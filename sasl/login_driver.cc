@@ -424,12 +424,16 @@ void LoginDriver::NextCandidate() {
         return;
       }
       // What the source gave may still not run this mechanism (a GSSAPI answer with neither
-      // ticket nor password): that attempt ends quietly, the next one goes on.
-      if (!NeedsWith(*info, *given, request.client_certificate)) {
+      // ticket nor password): that attempt ends quietly, the next one goes on. Otherwise the
+      // answer says which secrets this attempt presents (a GSSAPI ticket, not the password).
+      const std::optional<uint32_t> given_needs =
+          NeedsWith(*info, *given, request.client_certificate);
+      if (!given_needs) {
         AttemptDone(Error(ErrorKind::kMechanism,
                           absl::StrCat(info->name, ": the credentials given lack what it needs")));
         return;
       }
+      attempt_->uses = *given_needs & kSecretNeeds;
       attempt_->asked = std::move(*given);
     }
     RunAttempt();

@@ -8,6 +8,7 @@
 #include "tests/testing/matchers.h"
 #include "tests/testing/borrowed_transport.h"
 #include "tests/testing/scripted_transport.h"
+#include "tests/testing/test_mechanism.h"
 
 namespace saslkit {
 namespace {
@@ -91,6 +92,51 @@ TEST(SmtpClientTest, SourceAnswerThatCannotRunTheMechanismMovesOnQuietly) {
   EXPECT_EQ(r.mechanism, "PLAIN");
   EXPECT_EQ(source.asked, (std::vector<std::string>{"GSSAPI", "PLAIN"}));
   EXPECT_THAT(f.transport->written(), Not(HasSubstr("AUTH GSSAPI")));
+}
+
+// A mechanism with credentials of its own (a badge), as a user would register one.
+struct Badge {
+  static constexpr std::string_view kCredentialsKey = "X-BADGE";
+  std::string id;
+};
+
+// Answers X-BADGE with a badge only, everything else with the user name and password.
+class BadgeSource final : public CredentialSource {
+ public:
+  uint32_t Available() const override { return kNeedUsername | kNeedPassword | kNeedOwn; }
+  absl::StatusOr<Credentials> For(const CredentialRequest& request) override {
+    Credentials c;
+    if (request.mechanism == "X-BADGE") {
+      c.Mutable<Badge>().id = "B-17";
+    } else {
+      c.username = "jdoe";
+      c.password = SecretString("pw");
+    }
+    return c;
+  }
+};
+
+TEST(SmtpClientTest, ARefusedBadgeFromASourceDoesNotCountAsARefusedPassword) {
+  Fixture f;
+  MechanismInfo badge = testing::TestMechanismInfo("X-BADGE", 150, kMutualAuth,
+                                                   {.initial = "B-17", .steps = 0});
+  badge.needs_with = [](const Credentials& c) -> std::optional<uint32_t> {
+    if (c.Get<Badge>().id.empty()) return std::nullopt;
+    return kNeedOwn;
+  };
+  ASSERT_OK(f.registry.Add(std::move(badge)));
+  f.transport->QueueLine("220 hi").QueueLine("250-hi").QueueLine("250 AUTH X-BADGE CRAM-MD5");
+  ASSERT_OK_AND_ASSIGN(auto smtp, f.Open());
+  f.transport->QueueLine("535 5.7.8 badge refused")
+      .QueueLine("334 PDEyMzQ1QGhvc3Q+")
+      .QueueLine("235 2.7.0 ok");
+  BadgeSource source;
+  LoginRequest request = f.Request();
+  request.credentials = nullptr;
+  request.credential_source = &source;
+  // The badge was refused, not the password: CRAM-MD5 (not a simple fallback) still runs.
+  ASSERT_OK_AND_ASSIGN(LoginResult r, smtp->Authenticate(request));
+  EXPECT_EQ(r.mechanism, "CRAM-MD5");
 }
 
 TEST(SmtpClientTest, StartTlsThenAuthPlain) {
