@@ -1,6 +1,5 @@
 // Moves a LoginDriver's bytes over asio: one coroutine per login, an asio timer per wait.
 #include "saslkit/asio/async_login.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/ssl.h>
 

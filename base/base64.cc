@@ -1,5 +1,4 @@
 #include "saslkit/base/base64.h"
-#include "saslkit/base/export.h"
 
 #include <array>
 #include <cstdint>

@@ -1,5 +1,4 @@
 #include "saslkit/base/json.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <string>

@@ -1,5 +1,4 @@
 #include "saslkit/base/random.h"
-#include "saslkit/base/export.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>

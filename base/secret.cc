@@ -1,5 +1,4 @@
 #include "saslkit/base/secret.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/crypto.h>
 

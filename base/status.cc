@@ -1,5 +1,4 @@
 #include "saslkit/base/status.h"
-#include "saslkit/base/export.h"
 
 #include <string>
 

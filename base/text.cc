@@ -1,5 +1,4 @@
 #include "saslkit/base/text.h"
-#include "saslkit/base/export.h"
 
 namespace saslkit SASLKIT_EXPORT {
 

@@ -35,7 +35,8 @@ class TypedBag {
     return static_cast<const T*>(Find(key));
   }
   // Returns the value under `key` to change: stored from T's defaults when absent, and copied
-  // first when another bag shares it.
+  // first when another bag shares it. The bag keeps `key` as a view: pass a constant that
+  // outlives it (the struct's static key), not a temporary string.
   template <typename T>
   T& Mutable(std::string_view key) {
     Entry* e = FindEntry(key);

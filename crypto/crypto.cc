@@ -8,7 +8,6 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "saslkit/crypto/hmac.h"
-#include "saslkit/base/export.h"
 
 #include "saslkit/crypto/internal/sha_blocks.h"
 

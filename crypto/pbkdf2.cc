@@ -4,7 +4,6 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "saslkit/crypto/pbkdf2.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/evp.h>
 

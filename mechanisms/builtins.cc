@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/builtins.h"
-#include "saslkit/base/export.h"
 
 #include "saslkit/mechanisms/anonymous.h"
 #include "saslkit/mechanisms/cram_md5.h"

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/cram_md5.h"
-#include "saslkit/base/export.h"
 
 #include <memory>
 

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/external.h"
-#include "saslkit/base/export.h"
 
 #include <memory>
 

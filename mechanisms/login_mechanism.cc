@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/login_mechanism.h"
-#include "saslkit/base/export.h"
 
 #include <memory>
 #include <string>

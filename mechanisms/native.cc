@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/native.h"
-#include "saslkit/base/export.h"
 
 #include "saslkit/mechanisms/ranking.h"
 

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/plain.h"
-#include "saslkit/base/export.h"
 
 #include <memory>
 #include <string>

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/toolkit.h"
-#include "saslkit/base/export.h"
 
 #include <stringprep.h>
 

@@ -1,5 +1,4 @@
 #include "saslkit/net/cancellation.h"
-#include "saslkit/base/export.h"
 
 #include <fcntl.h>
 #include <sys/eventfd.h>

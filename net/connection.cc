@@ -1,5 +1,4 @@
 #include "saslkit/net/connection.h"
-#include "saslkit/base/export.h"
 
 #include <utility>
 

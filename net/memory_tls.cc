@@ -1,5 +1,4 @@
 #include "saslkit/net/memory_tls.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>

@@ -1,5 +1,4 @@
 #include "saslkit/net/tcp_transport.h"
-#include "saslkit/base/export.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
 #include "saslkit/net/tls_client.h"
-#include "saslkit/base/export.h"
 
 #include <sys/stat.h>
 

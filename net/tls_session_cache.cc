@@ -1,5 +1,4 @@
 #include "saslkit/net/tls_session_cache.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/ssl.h>
 

@@ -1,5 +1,4 @@
 #include "saslkit/net/transcript.h"
-#include "saslkit/base/export.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,4 @@
 #include "saslkit/oauth/account.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <mutex>

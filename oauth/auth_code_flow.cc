@@ -1,5 +1,4 @@
 #include "saslkit/oauth/auth_code_flow.h"
-#include "saslkit/base/export.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "saslkit/base/base64.h"
 #include "saslkit/base/text.h"
 #include "saslkit/base/strings.h"
 #include "saslkit/base/status.h"

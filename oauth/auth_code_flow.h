@@ -18,7 +18,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "saslkit/oauth/token_endpoint.h"
-#include "saslkit/base/base64.h"
 #include "saslkit/base/random.h"
 #include "saslkit/base/secret.h"
 
@@ -33,8 +32,6 @@ struct Pkce {
 absl::StatusOr<Pkce> MakePkce(RandomSource& random);
 // Returns BASE64URL(SHA256(verifier)) (RFC 7636 4.2).
 std::string S256Challenge(std::string_view verifier);
-// Returns `bytes` in base64url without padding (RFC 4648 5); the one in base/base64.h.
-using saslkit::Base64UrlEncode;
 
 struct AuthCodeRequest {
   std::string authorization_endpoint;

@@ -1,5 +1,4 @@
 #include "saslkit/oauth/device_flow.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>

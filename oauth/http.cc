@@ -1,5 +1,4 @@
 #include "saslkit/oauth/http.h"
-#include "saslkit/base/export.h"
 
 #include <curl/curl.h>
 

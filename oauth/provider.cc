@@ -1,5 +1,4 @@
 #include "saslkit/oauth/provider.h"
-#include "saslkit/base/export.h"
 
 #include <optional>
 #include <utility>

@@ -1,5 +1,4 @@
 #include "saslkit/oauth/refresh.h"
-#include "saslkit/base/export.h"
 
 #include <mutex>
 #include <string_view>

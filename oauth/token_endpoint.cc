@@ -1,5 +1,4 @@
 #include "saslkit/oauth/token_endpoint.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>

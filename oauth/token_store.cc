@@ -1,5 +1,4 @@
 #include "saslkit/oauth/token_store.h"
-#include "saslkit/base/export.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/credentials.h"
-#include "saslkit/base/export.h"
 
 #include <utility>
 

@@ -50,8 +50,8 @@ std::shared_ptr<TokenSource> TokenCallback(std::function<absl::StatusOr<SecretSt
 //
 // The fields are what most mechanisms share. A mechanism with credentials of its own declares a
 // struct next to it, keyed by its `kCredentialsKey` (`KerberosCredentials` in
-// mechanisms/gssapi/gssapi.h, `NtlmCredentials`, `XoauthCredentials`, `AnonymousCredentials`, or
-// a user-defined mechanism's own), so that adding a mechanism never edits this file:
+// mechanisms/gssapi/gssapi.h, `XoauthCredentials`, `AnonymousCredentials`, or a user-defined
+// mechanism's own), so that adding a mechanism never edits this file:
 //
 //   creds.Mutable<KerberosCredentials>().use_ticket = true;   // GSSAPI with the current ticket
 //   const KerberosCredentials& k = context.credentials->Get<KerberosCredentials>();

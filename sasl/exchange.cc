@@ -1,5 +1,4 @@
 #include "saslkit/sasl/exchange.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/failure_reason.h"
-#include "saslkit/base/export.h"
 
 #include <string>
 

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/login.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <memory>

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/policy.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <optional>

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/registry.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 

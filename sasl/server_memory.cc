@@ -1,5 +1,4 @@
 #include "saslkit/sasl/server_memory.h"
-#include "saslkit/base/export.h"
 
 #include <utility>
 

@@ -1,5 +1,4 @@
 #include "saslkit/sasl/transport.h"
-#include "saslkit/base/export.h"
 
 #include "saslkit/base/status.h"
 

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/common/connected_session.h"
-#include "saslkit/base/export.h"
 
 #include <string>
 

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/common/starttls.h"
-#include "saslkit/base/export.h"
 
 #include "absl/strings/str_cat.h"
 #include "saslkit/base/status.h"

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/imap/imap_client.h"
-#include "saslkit/base/export.h"
 
 #include <charconv>
 #include <cstdio>

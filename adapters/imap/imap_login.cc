@@ -1,5 +1,4 @@
 #include "saslkit/adapters/imap/imap_login.h"
-#include "saslkit/base/export.h"
 
 #include <cstdio>
 #include <utility>

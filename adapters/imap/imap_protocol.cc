@@ -1,5 +1,4 @@
 #include "saslkit/adapters/imap/imap_protocol.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <string>

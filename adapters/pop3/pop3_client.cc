@@ -1,5 +1,4 @@
 #include "saslkit/adapters/pop3/pop3_client.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <limits>

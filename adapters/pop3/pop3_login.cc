@@ -1,5 +1,4 @@
 #include "saslkit/adapters/pop3/pop3_login.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/pop3/pop3_protocol.h"
-#include "saslkit/base/export.h"
 
 #include "saslkit/adapters/internal/line_words.h"
 

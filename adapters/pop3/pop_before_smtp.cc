@@ -1,5 +1,4 @@
 #include "saslkit/adapters/pop3/pop_before_smtp.h"
-#include "saslkit/base/export.h"
 
 #include <utility>
 

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/smtp/message.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/rand.h>
 

@@ -1,5 +1,4 @@
 #include "saslkit/adapters/smtp/smtp_client.h"
-#include "saslkit/base/export.h"
 
 #include <utility>
 

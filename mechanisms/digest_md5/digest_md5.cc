@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/digest_md5/digest_md5.h"
-#include "saslkit/base/export.h"
 
 #include <array>
 #include <cstring>

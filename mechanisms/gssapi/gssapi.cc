@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/gssapi/gssapi.h"
-#include "saslkit/base/export.h"
 
 #include <gssapi/gssapi.h>
 #include <krb5/krb5.h>

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/ntlm/ntlm.h"
-#include "saslkit/base/export.h"
 
 #include <cstring>
 #include <memory>

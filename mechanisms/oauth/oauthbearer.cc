@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/oauth/oauthbearer.h"
-#include "saslkit/base/export.h"
 
 #include <memory>
 #include <optional>

@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/oauth/xoauth.h"
-#include "saslkit/base/export.h"
 
 #include <algorithm>
 #include <memory>

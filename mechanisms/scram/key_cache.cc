@@ -1,5 +1,4 @@
 #include "saslkit/mechanisms/scram/key_cache.h"
-#include "saslkit/base/export.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,7 +1,6 @@
 // Built on the public toolkit only (crypto/hmac.h, crypto/pbkdf2.h, mechanisms/toolkit.h), as a
 // mechanism of the library's users would be.
 #include "saslkit/mechanisms/scram/scram.h"
-#include "saslkit/base/export.h"
 
 #include <cstring>
 #include <memory>

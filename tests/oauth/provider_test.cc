@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "saslkit/base/base64.h"
 #include "saslkit/oauth/auth_code_flow.h"
 #include "saslkit/base/status.h"
 #include "tests/testing/matchers.h"
